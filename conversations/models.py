@@ -1,0 +1,302 @@
+"""One shape for every channel: a Conversation of Messages.
+
+An article, a known issue, a forum topic, an e-mail thread and a mention found on
+another site are all Conversations; every contribution to them is a Message. The
+staff queue, search and analytics all read the same Message table.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Person, User
+
+
+class Kind(models.TextChoices):
+    ARTICLE = "article", "Article"
+    KNOWN_ISSUE = "known_issue", "Known issue"
+    DISCUSSION = "discussion", "Discussion"
+    QUESTION = "question", "Question"
+    IDEA = "idea", "Idea"
+    EMAIL = "email", "E-mail"
+    MENTION = "mention", "Mention"
+
+
+BLOG_KINDS = (Kind.ARTICLE, Kind.KNOWN_ISSUE)
+
+
+class Category(models.Model):
+    """A department or product area: Deliveries, Billing, the app …"""
+
+    name = models.CharField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    description = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "categories"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:category", args=[self.slug])
+
+
+class Label(models.Model):
+    name = models.CharField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:label", args=[self.slug])
+
+
+class ConversationQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(
+            is_public=True, published_at__isnull=False, published_at__lte=timezone.now()
+        )
+
+    def blog(self):
+        return self.filter(kind__in=BLOG_KINDS)
+
+
+class Conversation(models.Model):
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    is_public = models.BooleanField(default=True)
+    title = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=220, unique=True)
+    summary = models.CharField(
+        max_length=300, blank=True, help_text="Plain-text teaser for lists, feeds and previews"
+    )
+    category = models.ForeignKey(
+        Category, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    labels = models.ManyToManyField(Label, blank=True, related_name="conversations")
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="conversations")
+    published_at = models.DateTimeField(null=True, blank=True, help_text="Empty while a draft")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+    last_activity_at = models.DateTimeField(default=timezone.now)
+    comment_count = models.PositiveIntegerField(default=0, help_text="Visible public replies")
+    comments_open = models.BooleanField(default=True)
+
+    objects = ConversationQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            # The home page and feeds: newest published blog posts.
+            models.Index(fields=["kind", "-published_at"], name="conv_kind_published"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("blog:post", args=[self.slug])
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None and self.published_at <= timezone.now()
+
+
+class Channel(models.TextChoices):
+    WEB = "web", "Website"
+    EMAIL = "email", "E-mail"
+    MASTODON = "mastodon", "Mastodon"
+    BLUESKY = "bluesky", "Bluesky"
+    REDDIT = "reddit", "Reddit"
+    FEED = "feed", "Feed"
+    WEBHOOK = "webhook", "Webhook"
+    IMPORT = "import", "Import"
+    API = "api", "API"
+
+
+class ResponseState(models.TextChoices):
+    NOT_APPLICABLE = "na", "Not a customer message"
+    AWAITING = "awaiting", "Awaiting response"
+    ANSWERED = "answered", "Answered"
+    NO_REPLY_NEEDED = "no_reply", "No reply needed"
+
+
+class Moderation(models.TextChoices):
+    VISIBLE = "visible", "Visible"
+    HELD = "held", "Held for moderation"
+    REMOVED = "removed", "Removed"
+
+
+class Message(models.Model):
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="messages"
+    )
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="messages")
+    is_opening = models.BooleanField(
+        default=False,
+        help_text="The body of the conversation: an article's text, a topic's first post",
+    )
+    body_md = models.TextField("Markdown source")
+    body_html = models.TextField("Sanitised HTML, rendered once when written")
+    official = models.BooleanField(default=False, help_text="Written by staff for the company")
+    internal = models.BooleanField(
+        default=False, help_text="Staff-only note, never shown to customers"
+    )
+    reply_to = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
+    )
+    channel = models.CharField(max_length=16, choices=Channel.choices, default=Channel.WEB)
+    external_id = models.CharField(max_length=500, blank=True)
+    external_url = models.URLField(max_length=1000, blank=True)
+    moderation = models.CharField(
+        max_length=16, choices=Moderation.choices, default=Moderation.VISIBLE
+    )
+    idempotency_key = models.CharField(
+        max_length=64, blank=True, help_text="Set by the form so a double submit stores one message"
+    )
+
+    response_state = models.CharField(
+        max_length=16, choices=ResponseState.choices, default=ResponseState.NOT_APPLICABLE
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
+    )
+    first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    no_reply_reason = models.CharField(max_length=200, blank=True)
+    closed_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "id"]
+        indexes = [
+            # The staff queue: customer messages awaiting a response, oldest first.
+            models.Index(
+                fields=["created_at"],
+                condition=Q(response_state="awaiting"),
+                name="msg_awaiting_created",
+            ),
+            # A conversation's thread in order.
+            models.Index(fields=["conversation", "created_at"], name="msg_conversation_created"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation"],
+                condition=Q(is_opening=True),
+                name="msg_one_opening_per_conversation",
+            ),
+            # A double-submitted form stores one message.
+            models.UniqueConstraint(
+                fields=["author", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="msg_unique_author_idempotency_key",
+            ),
+            # A message delivered twice from another site is stored once.
+            models.UniqueConstraint(
+                fields=["channel", "external_id"],
+                condition=~Q(external_id=""),
+                name="msg_unique_channel_external_id",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.author} in {self.conversation}"
+
+    def get_absolute_url(self) -> str:
+        return f"{self.conversation.get_absolute_url()}#m{self.pk}"
+
+    @property
+    def is_customer_message(self) -> bool:
+        return self.response_state != ResponseState.NOT_APPLICABLE
+
+
+class KnownIssueStatus(models.TextChoices):
+    INVESTIGATING = "investigating", "Investigating"
+    IDENTIFIED = "identified", "Identified"
+    MONITORING = "monitoring", "Monitoring"
+    RESOLVED = "resolved", "Resolved"
+
+
+class KnownIssue(models.Model):
+    """What a known-issue post adds to its conversation: where, how far along, when next."""
+
+    conversation = models.OneToOneField(
+        Conversation, on_delete=models.CASCADE, primary_key=True, related_name="known_issue"
+    )
+    affected_area = models.CharField(max_length=200)
+    status = models.CharField(
+        max_length=16, choices=KnownIssueStatus.choices, default=KnownIssueStatus.INVESTIGATING
+    )
+    next_update_due = models.DateTimeField(
+        null=True, blank=True, help_text="Our public promise of the next update"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.conversation.title} ({self.get_status_display()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.status != KnownIssueStatus.RESOLVED
+
+    def update_overdue(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.is_open and self.next_update_due is not None and self.next_update_due < now
+
+
+class StatusUpdate(models.Model):
+    """One timestamped entry on a known issue's public timeline."""
+
+    known_issue = models.ForeignKey(KnownIssue, on_delete=models.CASCADE, related_name="updates")
+    status = models.CharField(max_length=16, choices=KnownIssueStatus.choices)
+    body_md = models.TextField()
+    body_html = models.TextField()
+    author = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="status_updates")
+    next_update_due = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.get_status_display()} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class Subscription(models.Model):
+    """A person follows a conversation: an e-mail on each status update or official reply."""
+
+    conversation = models.ForeignKey(
+        Conversation, on_delete=models.CASCADE, related_name="subscriptions"
+    )
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="subscriptions")
+    email = models.EmailField()
+    token = models.CharField(max_length=64, unique=True, default=new_token)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["conversation", "person"], name="subscription_unique_person"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} follows {self.conversation_id}"

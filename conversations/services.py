@@ -1,0 +1,426 @@
+"""Every state change of conversations and messages goes through a function here.
+
+Each function owns its side effects: counters, the response state of customer
+messages, subscriptions, notifications (queued after commit) and the page cache.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.text import slugify
+
+from accounts.models import Person, User
+from accounts.services import person_for_user
+from conversations.markup import plain_text, render_markdown
+from conversations.models import (
+    Category,
+    Channel,
+    Conversation,
+    Kind,
+    KnownIssue,
+    KnownIssueStatus,
+    Label,
+    Message,
+    Moderation,
+    ResponseState,
+    StatusUpdate,
+    Subscription,
+)
+from openline import pagecache, ratelimit
+from openline.tasks import enqueue
+
+TITLE_MAX = 200
+
+
+class PostingError(ValueError):
+    """The input cannot be stored; the message says why, in words for the person."""
+
+
+def _check_body(body_md: str, limit: int | None = None) -> str:
+    limit = limit or settings.COMMENT_MAX_LENGTH
+    body_md = (body_md or "").replace("\x00", "").strip()
+    if not body_md:
+        raise PostingError("Please write something first.")
+    if len(body_md) > limit:
+        raise PostingError(
+            f"That is {len(body_md):,} characters; the limit is {limit:,}. Please shorten it."
+        )
+    return body_md
+
+
+def _unique_slug(title: str) -> str:
+    base = slugify(title)[:200] or "post"
+    slug, n = base, 2
+    while Conversation.objects.filter(slug=slug).exists():
+        slug, n = f"{base}-{n}", n + 1
+    return slug
+
+
+def labels_from_names(names: list[str]) -> list[Label]:
+    labels = []
+    for name in names:
+        name = name.strip()[:60]
+        if not name:
+            continue
+        slug = slugify(name)[:60] or "label"
+        label, _ = Label.objects.get_or_create(slug=slug, defaults={"name": name})
+        labels.append(label)
+    return labels
+
+
+# --- Publishing -------------------------------------------------------------------
+
+
+def publish_post(
+    *,
+    author: Person,
+    kind: str,
+    title: str,
+    body_md: str,
+    category: Category | None = None,
+    labels: list[Label] | tuple = (),
+    summary: str = "",
+    published_at: datetime | None = None,
+    draft: bool = False,
+    affected_area: str = "",
+    status: str = KnownIssueStatus.INVESTIGATING,
+    next_update_due: datetime | None = None,
+    slug: str = "",
+) -> Conversation:
+    """An article or a known-issue post, with its body as the opening message."""
+    if kind not in (Kind.ARTICLE, Kind.KNOWN_ISSUE):
+        raise PostingError("Only articles and known issues are published on the blog.")
+    title = (title or "").strip()
+    if not title:
+        raise PostingError("A post needs a title.")
+    if len(title) > TITLE_MAX:
+        raise PostingError(f"Titles are limited to {TITLE_MAX} characters.")
+    body_md = _check_body(body_md, limit=200_000)
+    if kind == Kind.KNOWN_ISSUE and not affected_area.strip():
+        raise PostingError("Say what the known issue affects.")
+    now = timezone.now()
+    body_html = render_markdown(body_md, trusted=True)
+    with transaction.atomic():
+        conversation = Conversation.objects.create(
+            kind=kind,
+            title=title,
+            slug=slug or _unique_slug(title),
+            summary=(summary.strip() or plain_text(body_html, 280))[:300],
+            category=category,
+            author=author,
+            published_at=None if draft else (published_at or now),
+            created_at=published_at or now,
+            updated_at=published_at or now,
+            last_activity_at=published_at or now,
+        )
+        if labels:
+            conversation.labels.set(labels)
+        Message.objects.create(
+            conversation=conversation,
+            author=author,
+            is_opening=True,
+            body_md=body_md,
+            body_html=body_html,
+            official=True,
+            created_at=published_at or now,
+        )
+        if kind == Kind.KNOWN_ISSUE:
+            KnownIssue.objects.create(
+                conversation=conversation,
+                affected_area=affected_area.strip()[:200],
+                status=status,
+                next_update_due=next_update_due,
+                started_at=published_at or now,
+                resolved_at=(published_at or now) if status == KnownIssueStatus.RESOLVED else None,
+            )
+        pagecache.invalidate()
+    return conversation
+
+
+def edit_post(
+    conversation: Conversation,
+    *,
+    editor: Person,
+    title: str,
+    body_md: str,
+    summary: str = "",
+    category: Category | None = None,
+    labels: list[Label] | tuple = (),
+    affected_area: str | None = None,
+) -> Conversation:
+    title = (title or "").strip()
+    if not title or len(title) > TITLE_MAX:
+        raise PostingError(f"A title of 1 to {TITLE_MAX} characters, please.")
+    body_md = _check_body(body_md, limit=200_000)
+    body_html = render_markdown(body_md, trusted=True)
+    now = timezone.now()
+    with transaction.atomic():
+        opening = conversation.messages.get(is_opening=True)
+        opening.body_md, opening.body_html, opening.updated_at = body_md, body_html, now
+        opening.save(update_fields=["body_md", "body_html", "updated_at"])
+        conversation.title = title
+        conversation.summary = (summary.strip() or plain_text(body_html, 280))[:300]
+        conversation.category = category
+        conversation.updated_at = now
+        conversation.save(update_fields=["title", "summary", "category", "updated_at"])
+        conversation.labels.set(labels)
+        if affected_area is not None and conversation.kind == Kind.KNOWN_ISSUE:
+            conversation.known_issue.affected_area = affected_area.strip()[:200]
+            conversation.known_issue.save(update_fields=["affected_area"])
+        pagecache.invalidate()
+    return conversation
+
+
+def post_status_update(
+    conversation: Conversation,
+    *,
+    author: Person,
+    status: str,
+    body_md: str,
+    next_update_due: datetime | None = None,
+    at: datetime | None = None,
+) -> StatusUpdate:
+    """A new entry on a known issue's timeline; subscribers get an e-mail."""
+    if conversation.kind != Kind.KNOWN_ISSUE:
+        raise PostingError("Status updates belong to known issues.")
+    if status not in KnownIssueStatus.values:
+        raise PostingError("Unknown status.")
+    body_md = _check_body(body_md, limit=20_000)
+    now = at or timezone.now()
+    if next_update_due is not None and next_update_due <= now:
+        raise PostingError("The next update must be promised for a time in the future.")
+    if status == KnownIssueStatus.RESOLVED:
+        next_update_due = None
+    with transaction.atomic():
+        issue = KnownIssue.objects.select_for_update().get(pk=conversation.pk)
+        update = StatusUpdate.objects.create(
+            known_issue=issue,
+            status=status,
+            body_md=body_md,
+            body_html=render_markdown(body_md, trusted=True),
+            author=author,
+            next_update_due=next_update_due,
+            created_at=now,
+        )
+        issue.status = status
+        issue.next_update_due = next_update_due
+        issue.resolved_at = now if status == KnownIssueStatus.RESOLVED else None
+        issue.save(update_fields=["status", "next_update_due", "resolved_at"])
+        Conversation.objects.filter(pk=conversation.pk).update(updated_at=now, last_activity_at=now)
+        from conversations import tasks
+
+        enqueue(tasks.notify_status_update, update.pk)
+        pagecache.invalidate()
+    return update
+
+
+# --- Conversation ------------------------------------------------------------------
+
+
+def _is_first_time_poster(person: Person) -> bool:
+    return not Message.objects.filter(
+        author=person, moderation=Moderation.VISIBLE, is_opening=False
+    ).exists()
+
+
+def post_comment(
+    conversation: Conversation,
+    *,
+    author: Person,
+    body_md: str,
+    reply_to: Message | None = None,
+    idempotency_key: str = "",
+    channel: str = Channel.WEB,
+    rate_limit_key: str | None = None,
+) -> Message:
+    """A reply on a public conversation by a customer or by staff.
+
+    A customer's message waits for a response; a new member's first one is held for
+    moderation. A staff reply is official and answers what it replies to. Sending
+    the same form twice (same idempotency key) returns the first message.
+    """
+    if not conversation.comments_open or not conversation.is_published:
+        raise PostingError("Comments are closed on this post.")
+    if reply_to is not None and reply_to.conversation_id != conversation.pk:
+        raise PostingError("That reply belongs to another conversation.")
+    body_md = _check_body(body_md)
+    if idempotency_key:
+        existing = Message.objects.filter(author=author, idempotency_key=idempotency_key).first()
+        if existing is not None:
+            return existing
+    official = author.is_staff_member
+    if not official and rate_limit_key:
+        ratelimit.hit("comment", rate_limit_key, settings.COMMENT_RATE_LIMIT)
+    now = timezone.now()
+    held = not official and _is_first_time_poster(author)
+    try:
+        with transaction.atomic():
+            message = Message.objects.create(
+                conversation=conversation,
+                author=author,
+                body_md=body_md,
+                body_html=render_markdown(body_md, trusted=official),
+                official=official,
+                reply_to=reply_to,
+                channel=channel,
+                moderation=Moderation.HELD if held else Moderation.VISIBLE,
+                idempotency_key=idempotency_key[:64],
+                response_state=ResponseState.NOT_APPLICABLE if official else ResponseState.AWAITING,
+                created_at=now,
+                updated_at=now,
+            )
+            _after_new_message(message, conversation, author, now)
+    except IntegrityError:
+        if idempotency_key:
+            return Message.objects.get(author=author, idempotency_key=idempotency_key)
+        raise
+    return message
+
+
+def _after_new_message(message: Message, conversation: Conversation, author: Person, now) -> None:
+    visible = message.moderation == Moderation.VISIBLE and not message.internal
+    Conversation.objects.filter(pk=conversation.pk).update(
+        last_activity_at=now, comment_count=F("comment_count") + (1 if visible else 0)
+    )
+    if message.official and not message.internal:
+        _mark_answered(message, now)
+        from conversations import tasks
+
+        enqueue(tasks.notify_official_reply, message.pk)
+    elif not message.official:
+        subscribe(conversation, author)
+    if visible:
+        pagecache.invalidate()
+
+
+def _mark_answered(reply: Message, now) -> int:
+    """A staff reply answers the message it replies to and that customer's earlier
+    waiting messages in the same conversation."""
+    waiting = Message.objects.filter(
+        conversation_id=reply.conversation_id,
+        response_state=ResponseState.AWAITING,
+        created_at__lte=now,
+    )
+    if reply.reply_to_id is None:
+        return 0
+    target = Message.objects.get(pk=reply.reply_to_id)
+    count = 0
+    for message in waiting.filter(author_id=target.author_id):
+        message.response_state = ResponseState.ANSWERED
+        message.answered_at = now
+        message.answered_by = reply
+        message.first_response_seconds = max(0, int((now - message.created_at).total_seconds()))
+        if message.moderation == Moderation.HELD:
+            # A staff member answering in public vouches for the message.
+            message.moderation = Moderation.VISIBLE
+            Conversation.objects.filter(pk=message.conversation_id).update(
+                comment_count=F("comment_count") + 1
+            )
+        message.save(
+            update_fields=[
+                "response_state", "answered_at", "answered_by", "first_response_seconds",
+                "moderation",
+            ]
+        )  # fmt: skip
+        count += 1
+    return count
+
+
+def answer(message: Message, *, by: User, body_md: str, idempotency_key: str = "") -> Message:
+    """An official public reply to a customer message, which marks it answered."""
+    staff = person_for_user(by)
+    if not staff.is_staff_member:
+        raise PostingError("Only staff answer for the company.")
+    return post_comment(
+        message.conversation,
+        author=staff,
+        body_md=body_md,
+        reply_to=message,
+        idempotency_key=idempotency_key,
+    )
+
+
+def mark_no_reply_needed(message: Message, *, by: User, reason: str) -> Message:
+    reason = (reason or "").strip()[:200]
+    if not reason:
+        raise PostingError("Say why no reply is needed.")
+    if message.response_state != ResponseState.AWAITING:
+        raise PostingError("This message is not waiting for a response.")
+    message.response_state = ResponseState.NO_REPLY_NEEDED
+    message.no_reply_reason = reason
+    message.closed_by = by
+    message.updated_at = timezone.now()
+    message.save(update_fields=["response_state", "no_reply_reason", "closed_by", "updated_at"])
+    return message
+
+
+def approve(message: Message, *, by: User) -> Message:
+    if message.moderation == Moderation.VISIBLE:
+        return message
+    with transaction.atomic():
+        message.moderation = Moderation.VISIBLE
+        message.updated_at = timezone.now()
+        message.save(update_fields=["moderation", "updated_at"])
+        if not message.internal:
+            Conversation.objects.filter(pk=message.conversation_id).update(
+                comment_count=F("comment_count") + 1
+            )
+        pagecache.invalidate()
+    return message
+
+
+def remove(message: Message, *, by: User, reason: str = "") -> Message:
+    """Take a message off public pages; it is kept, and needs no reply."""
+    if message.is_opening:
+        raise PostingError("Unpublish the post instead.")
+    with transaction.atomic():
+        was_visible = message.moderation == Moderation.VISIBLE
+        message.moderation = Moderation.REMOVED
+        fields = ["moderation", "updated_at"]
+        if message.response_state == ResponseState.AWAITING:
+            message.response_state = ResponseState.NO_REPLY_NEEDED
+            message.no_reply_reason = (reason or "Removed by a moderator")[:200]
+            message.closed_by = by
+            fields += ["response_state", "no_reply_reason", "closed_by"]
+        message.updated_at = timezone.now()
+        message.save(update_fields=fields)
+        if was_visible:
+            Conversation.objects.filter(pk=message.conversation_id).update(
+                comment_count=F("comment_count") - 1
+            )
+        pagecache.invalidate()
+    return message
+
+
+# --- Subscriptions -------------------------------------------------------------------
+
+
+def subscribe(conversation: Conversation, person: Person) -> Subscription | None:
+    """Follow a conversation by e-mail; a person without an address cannot."""
+    existing = Subscription.objects.filter(conversation=conversation, person=person).first()
+    if existing is not None:
+        return existing
+    email = person.identities.filter(kind="email").values_list("value", flat=True).first()
+    if person.user_id and person.user.email:
+        email = person.user.email
+    if not email:
+        return None
+    try:
+        with transaction.atomic():
+            return Subscription.objects.create(
+                conversation=conversation, person=person, email=email
+            )
+    except IntegrityError:
+        return Subscription.objects.get(conversation=conversation, person=person)
+
+
+def unsubscribe(token: str) -> Subscription | None:
+    subscription = Subscription.objects.filter(token=token).select_related("conversation").first()
+    if subscription is not None:
+        subscription.delete()
+    return subscription

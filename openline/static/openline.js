@@ -1,0 +1,64 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+  var rtf = window.Intl && Intl.RelativeTimeFormat ? new Intl.RelativeTimeFormat(undefined, { numeric: "auto" }) : null;
+  var units = [["year", 31536000], ["month", 2592000], ["week", 604800], ["day", 86400], ["hour", 3600], ["minute", 60]];
+
+  function relative(date) {
+    var seconds = (date.getTime() - Date.now()) / 1000;
+    var abs = Math.abs(seconds);
+    if (abs < 45) return seconds < 0 ? "just now" : "in a moment";
+    for (var i = 0; i < units.length; i++) {
+      if (abs >= units[i][1] || units[i][0] === "minute") {
+        return rtf.format(Math.round(seconds / units[i][1]), units[i][0]);
+      }
+    }
+  }
+
+  function humanise(root) {
+    if (!rtf) return;
+    root.querySelectorAll("time[data-relative]").forEach(function (el) {
+      var date = new Date(el.getAttribute("datetime"));
+      if (isNaN(date)) return;
+      el.title = date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
+      el.textContent = relative(date);
+    });
+  }
+
+  function onSubmit(event) {
+    // A second click while the first submit is under way sends nothing.
+    var form = event.target;
+    if (form.dataset.submitting === "1") { event.preventDefault(); event.stopImmediatePropagation(); return; }
+    form.dataset.submitting = "1";
+    setTimeout(function () { delete form.dataset.submitting; }, 4000);
+  }
+
+  function onClick(event) {
+    var link = event.target.closest(".reply-link");
+    var form = document.getElementById("comment-form");
+    if (link && form) {
+      form.querySelector("[name=reply_to]").value = link.dataset.replyTo;
+      var note = form.querySelector(".reply-note");
+      note.hidden = false;
+      note.querySelector(".reply-name").textContent = link.dataset.replyName;
+      form.querySelector("textarea").focus();
+    }
+    var cancel = event.target.closest(".cancel-reply");
+    if (cancel && form) {
+      form.querySelector("[name=reply_to]").value = "";
+      form.querySelector(".reply-note").hidden = true;
+    }
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { humanise(document); });
+  document.addEventListener("htmx:afterSettle", function (e) {
+    humanise(e.target);
+    delete e.target.dataset.submitting;
+  });
+  document.addEventListener("htmx:afterRequest", function (e) {
+    var form = e.target.closest && e.target.closest("form");
+    if (form) delete form.dataset.submitting;
+  });
+  document.addEventListener("submit", onSubmit, true);
+  document.addEventListener("click", onClick);
+})();
