@@ -237,12 +237,14 @@ def post_comment(
     idempotency_key: str = "",
     channel: str = Channel.WEB,
     rate_limit_key: str | None = None,
+    at: datetime | None = None,
 ) -> Message:
     """A reply on a public conversation by a customer or by staff.
 
     A customer's message waits for a response; a new member's first one is held for
     moderation. A staff reply is official and answers what it replies to. Sending
-    the same form twice (same idempotency key) returns the first message.
+    the same form twice (same idempotency key) returns the first message. `at` keeps
+    the original time of a message imported from elsewhere.
     """
     if not conversation.comments_open or not conversation.is_published:
         raise PostingError("Comments are closed on this post.")
@@ -256,7 +258,7 @@ def post_comment(
     official = author.is_staff_member
     if not official and rate_limit_key:
         ratelimit.hit("comment", rate_limit_key, settings.COMMENT_RATE_LIMIT)
-    now = timezone.now()
+    now = at or timezone.now()
     held = not official and _is_first_time_poster(author)
     try:
         with transaction.atomic():
@@ -331,7 +333,14 @@ def _mark_answered(reply: Message, now) -> int:
     return count
 
 
-def answer(message: Message, *, by: User, body_md: str, idempotency_key: str = "") -> Message:
+def answer(
+    message: Message,
+    *,
+    by: User,
+    body_md: str,
+    idempotency_key: str = "",
+    at: datetime | None = None,
+) -> Message:
     """An official public reply to a customer message, which marks it answered."""
     staff = person_for_user(by)
     if not staff.is_staff_member:
@@ -342,6 +351,7 @@ def answer(message: Message, *, by: User, body_md: str, idempotency_key: str = "
         body_md=body_md,
         reply_to=message,
         idempotency_key=idempotency_key,
+        at=at,
     )
 
 

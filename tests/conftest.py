@@ -1,0 +1,189 @@
+"""Shared fixtures: named personas and a small published blog.
+
+Personas: `maria` (a customer with an approved comment history), `sam` (a second
+customer), `newbie` (a customer who has never posted), `olga` (an outsider with no
+login), `alex` (agent), `lionel` (blogger), `mona` (moderator), `priya` (manager),
+`ada` (admin). Each `*_client` fixture is a test client signed in as that persona.
+"""
+
+from __future__ import annotations
+
+import socket
+
+import pytest
+from django.core.cache import cache
+from django.test import Client
+
+from accounts.models import Role, User
+from accounts.services import create_staff, register_customer
+from conversations import services
+from conversations.models import Kind, Moderation
+
+PASSWORD = "correct horse battery staple"
+
+
+@pytest.fixture(autouse=True)
+def _no_outbound_network(monkeypatch):
+    """Only loopback: any other connection attempt fails the test."""
+    real_connect = socket.socket.connect
+
+    def guarded(sock, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and not (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
+            raise RuntimeError(f"test tried to reach {address!r}: only loopback is allowed")
+        return real_connect(sock, address)
+
+    monkeypatch.setattr(socket.socket, "connect", guarded)
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def make_customer(email: str, name: str, *, verified: bool = True) -> User:
+    user = User.objects.create_user(username=email, email=email, password=PASSWORD)
+    register_customer(user, name)
+    if verified:
+        from allauth.account.models import EmailAddress
+
+        EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+    return user
+
+
+def make_staff(email: str, name: str, title: str, role: str) -> User:
+    person = create_staff(email=email, display_name=name, title=title, role=role, password=PASSWORD)
+    from allauth.account.models import EmailAddress
+
+    EmailAddress.objects.create(user=person.user, email=email, verified=True, primary=True)
+    return person.user
+
+
+@pytest.fixture
+def maria(db):
+    return make_customer("maria@example.com", "Maria Keller")
+
+
+@pytest.fixture
+def sam(db):
+    return make_customer("sam@example.com", "Sam Osei")
+
+
+@pytest.fixture
+def newbie(db):
+    return make_customer("newbie@example.com", "Nina Novak")
+
+
+@pytest.fixture
+def alex(db):
+    return make_staff("alex@example.com", "Alex R.", "Customer Care", Role.AGENT)
+
+
+@pytest.fixture
+def lionel(db):
+    return make_staff("lionel@example.com", "Lionel M.", "Chief Blogger", Role.BLOGGER)
+
+
+@pytest.fixture
+def mona(db):
+    return make_staff("mona@example.com", "Mona T.", "Community Moderator", Role.MODERATOR)
+
+
+@pytest.fixture
+def priya(db):
+    return make_staff("priya@example.com", "Priya S.", "Head of Service", Role.MANAGER)
+
+
+@pytest.fixture
+def ada(db):
+    return make_staff("ada@example.com", "Ada L.", "Administrator", Role.ADMIN)
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def maria_client(maria):
+    return signed_in(maria)
+
+
+@pytest.fixture
+def sam_client(sam):
+    return signed_in(sam)
+
+
+@pytest.fixture
+def newbie_client(newbie):
+    return signed_in(newbie)
+
+
+@pytest.fixture
+def alex_client(alex):
+    return signed_in(alex)
+
+
+@pytest.fixture
+def lionel_client(lionel):
+    return signed_in(lionel)
+
+
+@pytest.fixture
+def mona_client(mona):
+    return signed_in(mona)
+
+
+@pytest.fixture
+def priya_client(priya):
+    return signed_in(priya)
+
+
+@pytest.fixture
+def ada_client(ada):
+    return signed_in(ada)
+
+
+@pytest.fixture
+def article(lionel):
+    return services.publish_post(
+        author=lionel.person,
+        kind=Kind.ARTICLE,
+        title="How we pack your order",
+        body_md="Every parcel is packed **by hand** in our Leeds warehouse.",
+        labels=services.labels_from_names(["Packaging"]),
+    )
+
+
+@pytest.fixture
+def known_issue(lionel):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    return services.publish_post(
+        author=lionel.person,
+        kind=Kind.KNOWN_ISSUE,
+        title="Deliveries to the north are running late",
+        body_md="A storm closed the motorway; parcels are a day or two behind.",
+        affected_area="Deliveries to Scotland and the North East",
+        next_update_due=timezone.now() + timedelta(hours=4),
+        labels=services.labels_from_names(["Delivery"]),
+    )
+
+
+@pytest.fixture
+def maria_comment(maria, known_issue):
+    """Maria's comment, visible (she is not new) and awaiting a response."""
+    message = services.post_comment(
+        known_issue, author=maria.person, body_md="Where is my parcel? Order 1042."
+    )
+    if message.moderation == Moderation.HELD:
+        services.approve(message, by=maria)
+    message.refresh_from_db()
+    return message
