@@ -84,7 +84,10 @@ def reply(request, pk):
     page = Paginator(awaiting(), PER_PAGE).page(1)
     context = {"page": page, "reply_form": ReplyForm(), "reasons": NO_REPLY_REASONS}
     return render(
-        request, "inbox/queue.html", {**context, "error_pk": message.pk, "error_form": form}, 400
+        request,
+        "inbox/queue.html",
+        {**context, "error_pk": message.pk, "error_form": form},
+        status=400,
     )
 
 
