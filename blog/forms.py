@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
+from accounts.models import Person
 from conversations.models import Category, Kind, KnownIssueStatus
 from conversations.services import TITLE_MAX
 
@@ -53,6 +54,13 @@ class PostForm(forms.Form):
         Category.objects.all(), required=False, label="Department", empty_label="(none)"
     )
     labels = forms.CharField(required=False, help_text="Comma-separated, e.g. Delivery, App")
+    guest_author = forms.ModelChoiceField(
+        Person.objects.filter(is_guest_author=True),
+        required=False,
+        empty_label="(me)",
+        label="Byline",
+        help_text="Publish under a guest author's name and bio",
+    )
     affected_area = forms.CharField(
         max_length=200, required=False, help_text="Known issues: what is affected, and where"
     )

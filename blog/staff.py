@@ -29,7 +29,7 @@ def new_post(request):
         data = form.cleaned_data
         try:
             conversation = services.publish_post(
-                author=person_for_user(request.user),
+                author=data["guest_author"] or person_for_user(request.user),
                 kind=data["kind"],
                 title=data["title"],
                 body_md=data["body"],

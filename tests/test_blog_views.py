@@ -363,3 +363,22 @@ def test_message_permalink(client, maria_comment, alex_client):
     maria_comment.save()
     assert client.get(reverse("blog:message", args=[maria_comment.pk])).status_code == 404
     assert client.get(reverse("blog:message", args=[987654])).status_code == 404
+
+
+def test_blogger_publishes_under_a_guest_byline(lionel_client, client):
+    from accounts.services import create_guest_author
+
+    guest = create_guest_author("Dr. Ruth Baker", "Food scientist at the University of Leeds.")
+    response = lionel_client.post(
+        reverse("blog:new_post"),
+        {
+            "kind": "article",
+            "title": "Why bread goes stale",
+            "body": "Starch.",
+            "guest_author": guest.pk,
+        },
+    )
+    assert response.status_code == 302
+    html = client.get(response["Location"]).content.decode()
+    assert "Dr. Ruth Baker" in html and "Guest author" in html
+    assert "Food scientist at the University of Leeds." in html
