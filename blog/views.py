@@ -235,7 +235,7 @@ def subscribe(request, slug):
     conversation = get_conversation_for_user(request.user, slug)
     person = person_for_user(request.user)
     if request.POST.get("action") == "unsubscribe":
-        Subscription.objects.filter(conversation=conversation, person=person).delete()
+        services.stop_following(conversation, person)
         flash.info(request, "You will no longer get e-mails about this post.")
     elif services.subscribe(conversation, person) is None:
         flash.error(request, "Add an e-mail address to your account to subscribe.")

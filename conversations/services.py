@@ -429,6 +429,10 @@ def subscribe(conversation: Conversation, person: Person) -> Subscription | None
         return Subscription.objects.get(conversation=conversation, person=person)
 
 
+def stop_following(conversation: Conversation, person: Person) -> None:
+    Subscription.objects.filter(conversation=conversation, person=person).delete()
+
+
 def unsubscribe(token: str) -> Subscription | None:
     subscription = Subscription.objects.filter(token=token).select_related("conversation").first()
     if subscription is not None:
