@@ -21,7 +21,10 @@
       var date = new Date(el.getAttribute("datetime"));
       if (isNaN(date)) return;
       el.title = date.toLocaleString(undefined, { dateStyle: "full", timeStyle: "short" });
-      el.textContent = relative(date);
+      // A promise ("next update by …") reads as a time of day, with the distance after it.
+      el.textContent = date > Date.now()
+        ? date.toLocaleString(undefined, { day: "numeric", month: "short", hour: "2-digit", minute: "2-digit" }) + " (" + relative(date) + ")"
+        : relative(date);
     });
   }
 
@@ -54,6 +57,14 @@
   document.addEventListener("htmx:afterSettle", function (e) {
     humanise(e.target);
     delete e.target.dataset.submitting;
+  });
+  // A refused action (400 invalid, 409 conflict, 429 too fast) comes back as the fragment
+  // that says why; htmx drops 4xx responses unless told to swap them.
+  document.addEventListener("htmx:beforeSwap", function (e) {
+    if ([400, 409, 429].indexOf(e.detail.xhr.status) !== -1 && e.detail.serverResponse) {
+      e.detail.shouldSwap = true;
+      e.detail.isError = false;
+    }
   });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.target.closest && e.target.closest("form");
