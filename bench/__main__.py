@@ -54,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"bench {name}: {exc}", file=sys.stderr)
             failed = True
             continue
+        except KeyboardInterrupt:
+            print(f"\nbench {name}: interrupted; its servers are stopped.", file=sys.stderr)
+            return 130
         print()
         print(SCENARIOS[name].report(results))
         args.output_dir.mkdir(parents=True, exist_ok=True)

@@ -176,10 +176,6 @@ def run(args) -> dict:
         finally:
             for server in reversed(servers):
                 server.stop()
-            for server in servers:
-                # Keep each server's log in the report when something went wrong.
-                if server.process.returncode not in (0, -15, None):
-                    print(f"--- {server.name} log ---\n{server.log_tail()}", file=sys.stderr)
 
     nginx_rate = runs[0]["requests_per_sec"]
     for r in runs:
