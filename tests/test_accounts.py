@@ -124,3 +124,11 @@ def test_createsuperuser_is_an_admin(db):
     )
     user = User.objects.get(username="root")
     assert user.role == Role.ADMIN and user.can("configure")
+
+
+def test_account_pages_share_the_site_layout(client, db):
+    html = client.get("/accounts/signup/").content.decode()
+    assert '<link rel="stylesheet"' in html  # the shared head, not escaped text
+    assert '<a class="skip" href="#main">' in html
+    assert "&lt;header" not in html
+    assert "· Openline</title>" in html
