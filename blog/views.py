@@ -5,13 +5,16 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
+from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import Markup
 
 from accounts.services import person_for_user
 from blog.forms import CommentForm
@@ -143,8 +146,40 @@ def _thread(request, conversation: Conversation):
     )
 
 
+THREAD_CACHE_SECONDS = 24 * 3600
+
+
+def _thread_html(request, conversation: Conversation) -> Markup:
+    """The replies with their pagers, rendered once per thread version and kind of viewer.
+
+    A member with a held message of their own sees a thread nobody else does; that one
+    is rendered fresh each time.
+    """
+    user = request.user
+    member = user.is_authenticated
+    own_held = (
+        member
+        and conversation.messages.filter(author__user=user, moderation=Moderation.HELD).exists()
+    )
+    key = (
+        f"openline:thread:{conversation.pk}:{conversation.thread_version}:"
+        f"{request.GET.get('page', '1')[:8]}:{'member' if member else 'anon'}"
+    )
+    if not own_held:
+        html = cache.get(key)
+        if html is not None:
+            return Markup(html)  # noqa: S704 (rendered by our autoescaping template)
+    page = _page(request, _thread(request, conversation), COMMENTS_PER_PAGE)
+    html = render_to_string("blog/_thread.html", {"page": page}, request)
+    if not own_held:
+        cache.set(key, html, THREAD_CACHE_SECONDS)
+    return Markup(html)  # noqa: S704 (rendered by our autoescaping template)
+
+
 def post_context(request, conversation: Conversation, form: CommentForm | None = None) -> dict:
-    opening = conversation.messages.filter(is_opening=True).first()
+    opening_html = (
+        conversation.messages.filter(is_opening=True).values_list("body_html", flat=True).first()
+    )
     updates = []
     known_issue = None
     if conversation.kind == Kind.KNOWN_ISSUE:
@@ -158,12 +193,12 @@ def post_context(request, conversation: Conversation, form: CommentForm | None =
     now = timezone.now()
     return {
         "post": conversation,
-        "opening": opening,
+        "opening_html": Markup(opening_html or ""),  # noqa: S704 (sanitised when written)
         "labels": list(conversation.labels.all()),
         "known_issue": known_issue,
         "overdue": known_issue.update_overdue(now) if known_issue else False,
         "updates": updates,
-        "page": _page(request, _thread(request, conversation), COMMENTS_PER_PAGE),
+        "thread_html": _thread_html(request, conversation),
         "form": form or CommentForm(),
         "subscribed": subscribed,
         "permalink": settings.SITE_URL + conversation.get_absolute_url(),

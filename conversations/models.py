@@ -11,10 +11,10 @@ import secrets
 
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Person, User
+from openline.routing import cached_reverse
 
 
 class Kind(models.TextChoices):
@@ -45,7 +45,7 @@ class Category(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:category", args=[self.slug])
+        return cached_reverse("blog:category", self.slug)
 
 
 class Label(models.Model):
@@ -59,7 +59,7 @@ class Label(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:label", args=[self.slug])
+        return cached_reverse("blog:label", self.slug)
 
 
 class ConversationQuerySet(models.QuerySet):
@@ -91,6 +91,9 @@ class Conversation(models.Model):
     last_activity_at = models.DateTimeField(default=timezone.now)
     comment_count = models.PositiveIntegerField(default=0, help_text="Visible public replies")
     comments_open = models.BooleanField(default=True)
+    thread_version = models.PositiveIntegerField(
+        default=0, help_text="Moves on every change readers see in the replies; keys cached HTML"
+    )
 
     objects = ConversationQuerySet.as_manager()
 
@@ -104,7 +107,7 @@ class Conversation(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
-        return reverse("blog:post", args=[self.slug])
+        return cached_reverse("blog:post", self.slug)
 
     @property
     def is_published(self) -> bool:

@@ -286,8 +286,11 @@ def post_comment(
 
 def _after_new_message(message: Message, conversation: Conversation, author: Person, now) -> None:
     visible = message.moderation == Moderation.VISIBLE and not message.internal
-    Conversation.objects.filter(pk=conversation.pk).update(
-        last_activity_at=now, comment_count=F("comment_count") + (1 if visible else 0)
+    if visible:
+        _thread_changed(conversation.pk, count=+1)
+    # A message imported with an older timestamp never moves the activity time back.
+    Conversation.objects.filter(pk=conversation.pk, last_activity_at__lt=now).update(
+        last_activity_at=now
     )
     if message.official and not message.internal:
         _mark_answered(message, now)
@@ -296,8 +299,15 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
         enqueue(tasks.notify_official_reply, message.pk)
     elif not message.official:
         subscribe(conversation, author)
-    if visible:
-        pagecache.invalidate()
+
+
+def _thread_changed(conversation_id: int, *, count: int = 0) -> None:
+    """What readers see of a thread changed: new version for cached fragments, new
+    generation for cached pages, and the visible-reply counter moved by `count`."""
+    Conversation.objects.filter(pk=conversation_id).update(
+        thread_version=F("thread_version") + 1, comment_count=F("comment_count") + count
+    )
+    pagecache.invalidate()
 
 
 def _mark_answered(reply: Message, now) -> int:
@@ -320,9 +330,7 @@ def _mark_answered(reply: Message, now) -> int:
         if message.moderation == Moderation.HELD:
             # A staff member answering in public vouches for the message.
             message.moderation = Moderation.VISIBLE
-            Conversation.objects.filter(pk=message.conversation_id).update(
-                comment_count=F("comment_count") + 1
-            )
+            _thread_changed(message.conversation_id, count=+1)
         message.save(
             update_fields=[
                 "response_state", "answered_at", "answered_by", "first_response_seconds",
@@ -376,11 +384,7 @@ def approve(message: Message, *, by: User) -> Message:
         message.moderation = Moderation.VISIBLE
         message.updated_at = timezone.now()
         message.save(update_fields=["moderation", "updated_at"])
-        if not message.internal:
-            Conversation.objects.filter(pk=message.conversation_id).update(
-                comment_count=F("comment_count") + 1
-            )
-        pagecache.invalidate()
+        _thread_changed(message.conversation_id, count=0 if message.internal else +1)
     return message
 
 
@@ -399,11 +403,7 @@ def remove(message: Message, *, by: User, reason: str = "") -> Message:
             fields += ["response_state", "no_reply_reason", "closed_by"]
         message.updated_at = timezone.now()
         message.save(update_fields=fields)
-        if was_visible:
-            Conversation.objects.filter(pk=message.conversation_id).update(
-                comment_count=F("comment_count") - 1
-            )
-        pagecache.invalidate()
+        _thread_changed(message.conversation_id, count=-1 if was_visible else 0)
     return message
 
 

@@ -7,14 +7,15 @@ from urllib.parse import quote, urlencode
 
 from django.conf import settings
 from django.templatetags.static import static
-from django.urls import reverse
 from django.utils import timezone
 from jinja2 import Environment, select_autoescape
 from markupsafe import Markup, escape
 
+from openline.routing import cached_reverse
 
-def url(name: str, *args, **kwargs) -> str:
-    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+def url(name: str, *args) -> str:
+    return cached_reverse(name, *args)
 
 
 def when(value: datetime | None, css: str = "") -> Markup:

@@ -21,6 +21,7 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from http import HTTPStatus
 
 from django.conf import settings
 from django.core.cache import cache
@@ -48,7 +49,11 @@ def cache_for_anonymous(view):
 
 
 def invalidate() -> None:
-    """Forget every cached page once the current transaction commits."""
+    """Forget every cached page once the current transaction commits (once, however
+    many changes the transaction makes)."""
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _bump for entry in connection.run_on_commit):
+        return
     transaction.on_commit(_bump)
 
 
@@ -73,8 +78,34 @@ def _generation() -> int:
     return generation
 
 
-def _key(request) -> str:
-    return KEY_PREFIX + request.get_full_path()
+def _key(meta) -> str:
+    # From the raw WSGI environ, so the layer in front of Django and the middleware
+    # behind it agree on the key.
+    path = meta.get("SCRIPT_NAME", "") + meta.get("PATH_INFO", "")
+    return f"{KEY_PREFIX}{path}?{meta.get('QUERY_STRING', '')}"
+
+
+def _eligible(meta) -> bool:
+    return (
+        settings.PAGE_CACHE_SECONDS > 0
+        and meta.get("REQUEST_METHOD") in ("GET", "HEAD")
+        and f"{SESSION_COOKIE}=" not in meta.get("HTTP_COOKIE", "")
+        and "HTTP_HX_REQUEST" not in meta
+    )
+
+
+def _lookup(meta):
+    """A fresh stored page for this request, or None."""
+    key = _key(meta)
+    generation = _generation()
+    now = time.time()
+    entry = _local.get(key)
+    if not _fresh(entry, generation, now):
+        entry = cache.get(key)
+        if not _fresh(entry, generation, now):
+            return None
+        _local.put(key, entry)
+    return entry
 
 
 class _LocalPages:
@@ -124,34 +155,25 @@ def _fresh(entry, generation, now: float) -> bool:
 
 
 class AnonymousPageCacheMiddleware:
+    """Stores pages from views that opted in; answers hits when the WSGI layer below
+    is not in front (the test client, `runserver`)."""
+
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        seconds = settings.PAGE_CACHE_SECONDS
-        eligible = (
-            seconds > 0
-            and request.method in ("GET", "HEAD")
-            and SESSION_COOKIE not in request.COOKIES
-            and "HTTP_HX_REQUEST" not in request.META
-        )
-        if not eligible:
+        if not _eligible(request.META):
             return self.get_response(request)
-        key = _key(request)
-        generation = _generation()
-        now = time.time()
-        entry = _local.get(key)
-        if not _fresh(entry, generation, now):
-            entry = cache.get(key)
-            if _fresh(entry, generation, now):
-                _local.put(key, entry)
-        if _fresh(entry, generation, now):
+        entry = _lookup(request.META)
+        if entry is not None:
             _, _, status, headers, body = entry
             response = HttpResponse(body, status=status, headers=headers)
             # Without a length gunicorn sends the page in chunks, which costs it a copy.
             response["Content-Length"] = str(len(body))
             response["X-Page-Cache"] = "hit"
             return response
+        generation = _generation()
+        now = time.time()
         response = self.get_response(request)
         if (
             getattr(response, "cache_for_anonymous", False)
@@ -159,13 +181,34 @@ class AnonymousPageCacheMiddleware:
             and not response.cookies
             and not getattr(response, "streaming", False)
         ):
+            seconds = settings.PAGE_CACHE_SECONDS
             headers = [
                 (name, value)
                 for name, value in response.items()
                 if name.lower() not in _SKIPPED_HEADERS
             ]
             entry = (generation, now + seconds, response.status_code, headers, response.content)
+            key = _key(request.META)
             cache.set(key, entry, timeout=seconds)
             _local.put(key, entry)
             response["X-Page-Cache"] = "miss"
         return response
+
+
+class ServeCachedPages:
+    """WSGI layer in front of Django: a hit is answered without building a request or
+    running any middleware (half the cost of a hit through Django, `make bench`)."""
+
+    def __init__(self, app):
+        self.app = app
+
+    def __call__(self, environ, start_response):
+        entry = _lookup(environ) if _eligible(environ) else None
+        if entry is None:
+            return self.app(environ, start_response)
+        _, _, status, headers, body = entry
+        start_response(
+            f"{status} {HTTPStatus(status).phrase}",
+            [*headers, ("Content-Length", str(len(body))), ("X-Page-Cache", "hit")],
+        )
+        return [b"" if environ["REQUEST_METHOD"] == "HEAD" else body]

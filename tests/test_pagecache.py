@@ -8,16 +8,16 @@ def _cache_on(settings):
     settings.PAGE_CACHE_SECONDS = 60
 
 
+@pytest.mark.django_db(transaction=True)  # invalidation happens when the change commits
 def test_anonymous_pages_are_cached_until_something_changes(
-    client, known_issue, maria, maria_comment, django_capture_on_commit_callbacks
+    client, known_issue, maria, maria_comment
 ):
     url = known_issue.get_absolute_url()
     assert client.get(url)["X-Page-Cache"] == "miss"
     second = client.get(url)
     assert second["X-Page-Cache"] == "hit"
     assert "Where is my parcel?" in second.content.decode()
-    with django_capture_on_commit_callbacks(execute=True):
-        services.post_comment(known_issue, author=maria.person, body_md="Any news at all?")
+    services.post_comment(known_issue, author=maria.person, body_md="Any news at all?")
     fresh = client.get(url)
     assert fresh["X-Page-Cache"] == "miss"
     assert "Any news at all?" in fresh.content.decode()
@@ -48,3 +48,71 @@ def test_cache_can_be_switched_off(client, known_issue, settings):
     url = known_issue.get_absolute_url()
     client.get(url)
     assert "X-Page-Cache" not in client.get(url)
+
+
+def test_one_transaction_bumps_the_generation_once(
+    known_issue, maria, maria_comment, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from openline import pagecache
+
+    with django_capture_on_commit_callbacks() as callbacks, transaction.atomic():
+        for n in range(3):
+            services.post_comment(known_issue, author=maria.person, body_md=f"n{n}")
+    assert sum(1 for c in callbacks if c is pagecache._bump) <= 1
+
+
+def wsgi_get(app, path, **extra):
+    from wsgiref.util import setup_testing_defaults
+
+    environ = {"PATH_INFO": path, "HTTP_HOST": "testserver", **extra}
+    setup_testing_defaults(environ)
+    seen = {}
+
+    def start_response(status, headers):
+        seen["status"], seen["headers"] = status, dict(headers)
+
+    body = b"".join(app(environ, start_response))
+    return seen["status"], seen["headers"], body
+
+
+def test_wsgi_layer_answers_hits_before_django(known_issue, maria_comment):
+    from django.core.handlers.wsgi import WSGIHandler
+
+    from openline.pagecache import ServeCachedPages
+
+    django_app = WSGIHandler()
+    calls = []
+
+    def counting(environ, start_response):
+        calls.append(environ["PATH_INFO"])
+        return django_app(environ, start_response)
+
+    app = ServeCachedPages(counting)
+    path = known_issue.get_absolute_url()
+    status, headers, first = wsgi_get(app, path)
+    assert status == "200 OK" and headers["X-Page-Cache"] == "miss"
+    status, headers, second = wsgi_get(app, path)
+    assert status == "200 OK" and headers["X-Page-Cache"] == "hit"
+    assert second == first and headers["Content-Length"] == str(len(first))
+    assert headers["X-Frame-Options"] == "DENY"
+    assert calls == [path]  # the hit never reached Django
+    _, headers, body = wsgi_get(app, path, REQUEST_METHOD="HEAD")
+    assert headers["X-Page-Cache"] == "hit" and body == b""
+    wsgi_get(app, path, HTTP_COOKIE="sessionid=abc")
+    assert calls == [path, path]  # members always go through Django
+
+
+def test_thread_fragment_follows_every_visible_change(
+    client, settings, known_issue, maria, maria_comment, mona
+):
+    settings.PAGE_CACHE_SECONDS = 0
+    url = known_issue.get_absolute_url()
+    assert "Where is my parcel?" in client.get(url).content.decode()
+    later = services.post_comment(known_issue, author=maria.person, body_md="Hello again")
+    assert "Hello again" in client.get(url).content.decode()
+    services.remove(later, by=mona)
+    assert "Hello again" not in client.get(url).content.decode()
+    services.approve(later, by=mona)
+    assert "Hello again" in client.get(url).content.decode()
