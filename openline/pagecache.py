@@ -17,6 +17,7 @@ the shared cache alone would not.
 from __future__ import annotations
 
 import functools
+import os
 import secrets
 import threading
 import time
@@ -64,13 +65,40 @@ def _new_generation() -> int:
 
 
 def _bump() -> None:
+    if settings.PAGE_CACHE_GENERATION_FILE:
+        _replace_generation_file()
+        return
     try:
         cache.incr(GENERATION_KEY)
     except ValueError:
         cache.set(GENERATION_KEY, _new_generation(), timeout=None)
 
 
-def _generation() -> int:
+def _replace_generation_file() -> None:
+    # A new file (new inode, new modification time) is a new generation; os.replace
+    # makes the switch atomic for readers in other processes.
+    path = settings.PAGE_CACHE_GENERATION_FILE
+    temporary = f"{path}.{os.getpid()}.{threading.get_ident()}"
+    with open(temporary, "w") as f:
+        f.write(str(_new_generation()))
+    os.replace(temporary, path)
+
+
+def _generation():
+    """The current generation, read on every anonymous request.
+
+    On one machine it is the identity of a small file in the data folder: one stat()
+    (~3 µs) instead of a read from the file cache (~40 µs, a tenth of a cache hit).
+    With Redis it is a counter there, shared by every machine.
+    """
+    path = settings.PAGE_CACHE_GENERATION_FILE
+    if path:
+        try:
+            st = os.stat(path)
+        except FileNotFoundError:
+            _replace_generation_file()
+            st = os.stat(path)
+        return (st.st_ino, st.st_mtime_ns)
     generation = cache.get(GENERATION_KEY)
     if generation is None:
         cache.add(GENERATION_KEY, _new_generation(), timeout=None)

@@ -182,6 +182,8 @@ else:
     }
 
 PAGE_CACHE_SECONDS = env_int("OPENLINE_PAGE_CACHE_SECONDS", 60, minimum=0)
+# Which pages are current: a file on one machine, a counter in Redis across machines.
+PAGE_CACHE_GENERATION_FILE = None if REDIS_URL else str(DATA_DIR / "pagegen")
 
 # Mail: SMTP when a host is named, otherwise files under the data folder.
 EMAIL_HOST = env_str("EMAIL_HOST")

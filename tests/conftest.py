@@ -40,9 +40,14 @@ def _no_outbound_network(monkeypatch):
 
 @pytest.fixture(autouse=True)
 def _clear_cache():
+    from openline import pagecache
+
     cache.clear()
+    pagecache._local.clear()
+    pagecache._bump()
     yield
     cache.clear()
+    pagecache._local.clear()
 
 
 def make_customer(email: str, name: str, *, verified: bool = True) -> User:

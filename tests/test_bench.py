@@ -282,7 +282,8 @@ def test_the_workers_copy_is_dropped_when_another_worker_invalidates(page_cache)
     assert len(rendered) == 2
 
 
-def test_the_workers_copy_is_dropped_when_the_shared_cache_is_emptied(page_cache):
+def test_the_workers_copy_is_dropped_when_the_shared_cache_is_emptied(page_cache, settings):
+    settings.PAGE_CACHE_GENERATION_FILE = None  # the generation lives in the cache (Redis)
     get, rendered, cache, _ = page_cache
     get()
     cache.clear()  # e.g. Redis restarted: the generation starts again, elsewhere

@@ -116,3 +116,16 @@ def test_thread_fragment_follows_every_visible_change(
     assert "Hello again" not in client.get(url).content.decode()
     services.approve(later, by=mona)
     assert "Hello again" in client.get(url).content.decode()
+
+
+def test_generation_file_changes_identity_on_every_bump(settings, tmp_path):
+    from openline import pagecache
+
+    settings.PAGE_CACHE_GENERATION_FILE = str(tmp_path / "pagegen")
+    first = pagecache._generation()  # created on first use
+    assert first == pagecache._generation()
+    pagecache._bump()
+    second = pagecache._generation()
+    assert second != first
+    (tmp_path / "pagegen").unlink()
+    assert pagecache._generation() not in (first, second)
