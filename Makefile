@@ -38,7 +38,7 @@ browser-deps:
 	  $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
 
 test: install lint browser-deps
-	$(BIN)/pytest -n 2 $(PYTEST_ARGS)
+	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=88 $(PYTEST_ARGS)
 
 bench-deps:
 	@command -v nginx >/dev/null 2>&1 && command -v wrk >/dev/null 2>&1 || { \
