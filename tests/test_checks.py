@@ -14,11 +14,11 @@ def test_plain_http_on_a_public_host_is_warned(settings):
     assert ids(check_configuration(None)) == ["openline.W001"]
 
 
-def test_redis_with_sqlite_is_warned(settings):
+def test_redis_with_sqlite_is_warned(settings, monkeypatch):
+    from django.conf import settings as live
+
     settings.HUEY = {**settings.HUEY, "huey_class": "huey.RedisHuey"}
-    settings.DATABASES = {
-        "default": {**settings.DATABASES["default"], "ENGINE": "django.db.backends.sqlite3"}
-    }
+    monkeypatch.setitem(live.DATABASES["default"], "ENGINE", "django.db.backends.sqlite3")
     assert "openline.W002" in ids(check_configuration(None))
 
 
