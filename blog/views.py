@@ -240,10 +240,18 @@ def comment(request, slug):
             error, status = str(exc), 400
         else:
             if request.htmx:
+                subscribed = Subscription.objects.filter(
+                    conversation=conversation, person=person
+                ).exists()
                 return render(
                     request,
                     "blog/_comment_posted.html",
-                    {"m": message, "post": conversation, "form": CommentForm()},
+                    {
+                        "m": message,
+                        "post": conversation,
+                        "form": CommentForm(),
+                        "subscribed": subscribed,
+                    },
                 )
             if message.moderation == Moderation.HELD:
                 flash.info(

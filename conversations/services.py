@@ -104,6 +104,8 @@ def publish_post(
     if kind == Kind.KNOWN_ISSUE and not affected_area.strip():
         raise PostingError("Say what the known issue affects.")
     now = timezone.now()
+    if status == KnownIssueStatus.RESOLVED:
+        next_update_due = None
     body_html = render_markdown(body_md, trusted=True)
     with transaction.atomic():
         conversation = Conversation.objects.create(

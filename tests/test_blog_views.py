@@ -153,6 +153,7 @@ def test_htmx_comment_returns_the_new_comment_and_a_fresh_form(
     html = response.content.decode()
     assert response.status_code == 200
     assert "Via htmx" in html and 'hx-swap-oob="outerHTML"' in html
+    assert "Stop e-mails about this post" in html  # commenting follows the post
 
 
 def test_honeypot_rejects_bots_and_stores_nothing(maria_client, known_issue):

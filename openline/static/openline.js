@@ -66,6 +66,28 @@
       e.detail.isError = false;
     }
   });
+  // Anything else that fails (403, 404, 500, no network) must not fail silently.
+  function announce(text) {
+    var box = document.getElementById("htmx-error");
+    if (!box) {
+      box = document.createElement("p");
+      box.id = "htmx-error";
+      box.className = "notice notice-error floating";
+      box.setAttribute("role", "alert");
+      document.body.appendChild(box);
+    }
+    box.textContent = text;
+  }
+  document.addEventListener("htmx:responseError", function (e) {
+    var status = e.detail.xhr.status;
+    if ([400, 409, 429].indexOf(status) !== -1) return;
+    announce(status === 403 ? "You are not allowed to do that." :
+      status === 404 ? "That is no longer there. Please reload the page." :
+      "Something went wrong on our side (" + status + "). Please reload and try again.");
+  });
+  document.addEventListener("htmx:sendError", function () {
+    announce("The server could not be reached. Check your connection and try again.");
+  });
   document.addEventListener("htmx:afterRequest", function (e) {
     var form = e.target.closest && e.target.closest("form");
     if (form) delete form.dataset.submitting;
