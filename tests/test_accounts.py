@@ -6,6 +6,7 @@ from django.core.management import call_command
 
 from accounts.models import Identity, Person, Role, User
 from accounts.services import add_identity, create_staff, person_for_user, set_role
+from tests.conftest import PASSWORD
 
 
 def test_sign_up_verify_and_be_addressed_by_name(client, db):
@@ -132,3 +133,32 @@ def test_account_pages_share_the_site_layout(client, db):
     assert '<a class="skip" href="#main">' in html
     assert "&lt;header" not in html
     assert "· Openline</title>" in html
+
+
+def test_password_reset_by_email(client, maria):
+    response = client.post("/accounts/password/reset/", {"email": "maria@example.com"})
+    assert response.status_code == 302
+    assert len(mail.outbox) == 1 and mail.outbox[0].to == ["maria@example.com"]
+    link = re.search(r"http://testserver(/accounts/password/reset/key/\S+/)", mail.outbox[0].body)
+    page = client.get(link.group(1), follow=True)
+    assert page.status_code == 200
+    changed = client.post(
+        page.redirect_chain[-1][0] if page.redirect_chain else link.group(1),
+        {"password1": "a brand new passphrase", "password2": "a brand new passphrase"},
+    )
+    assert changed.status_code == 302
+    maria.refresh_from_db()
+    assert maria.check_password("a brand new passphrase")
+
+
+def test_repeated_failed_logins_are_rate_limited(client, maria):
+    for _ in range(5):
+        client.post("/accounts/login/", {"login": "maria@example.com", "password": "wrong"})
+    response = client.post(
+        "/accounts/login/", {"login": "maria@example.com", "password": "still wrong"}
+    )
+    assert response.status_code == 200
+    assert "Too many failed login attempts" in response.content.decode()
+    ok = client.post("/accounts/login/", {"login": "maria@example.com", "password": PASSWORD})
+    assert "_auth_user_id" not in client.session  # even the right password waits
+    assert ok.status_code == 200
