@@ -114,44 +114,23 @@ def signed_in(user) -> Client:
     return client
 
 
-@pytest.fixture
-def maria_client(maria):
-    return signed_in(maria)
+def _signed_in_fixture(persona: str):
+    @pytest.fixture
+    def client_for(request):
+        return signed_in(request.getfixturevalue(persona))
+
+    client_for.__doc__ = f"A test client signed in as {persona}."
+    return client_for
 
 
-@pytest.fixture
-def sam_client(sam):
-    return signed_in(sam)
-
-
-@pytest.fixture
-def newbie_client(newbie):
-    return signed_in(newbie)
-
-
-@pytest.fixture
-def alex_client(alex):
-    return signed_in(alex)
-
-
-@pytest.fixture
-def lionel_client(lionel):
-    return signed_in(lionel)
-
-
-@pytest.fixture
-def mona_client(mona):
-    return signed_in(mona)
-
-
-@pytest.fixture
-def priya_client(priya):
-    return signed_in(priya)
-
-
-@pytest.fixture
-def ada_client(ada):
-    return signed_in(ada)
+maria_client = _signed_in_fixture("maria")
+sam_client = _signed_in_fixture("sam")
+newbie_client = _signed_in_fixture("newbie")
+alex_client = _signed_in_fixture("alex")
+lionel_client = _signed_in_fixture("lionel")
+mona_client = _signed_in_fixture("mona")
+priya_client = _signed_in_fixture("priya")
+ada_client = _signed_in_fixture("ada")
 
 
 @pytest.fixture

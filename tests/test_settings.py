@@ -46,17 +46,13 @@ def test_defaults_start_on_sqlite_in_the_data_folder(tmp_path):
     assert (tmp_path / "secret_key").exists()
 
 
-def test_sqlite_runs_in_wal_with_immediate_transactions(tmp_path):
-    code = (
-        "from django.conf import settings; from django.db import connection;"
-        "o=settings.DATABASES['default']['OPTIONS'];"
-        "c=connection.cursor(); c.execute('PRAGMA journal_mode'); mode=c.fetchone()[0];"
-        "c.execute('PRAGMA busy_timeout'); busy=c.fetchone()[0];"
-        "print(o['transaction_mode'], mode, busy, settings.DATABASES['default']['NAME'])"
-    )
-    environ = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+def settings_seen(tmp_path, code: str, **env) -> list[str]:
+    """What `code` prints after Django starts with only `env` set (and a data folder)."""
+    environ = {
+        k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL", "DEBUG")
+    }
     environ.update(
-        {"OPENLINE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "openline.settings"}
+        {"OPENLINE_DATA_DIR": str(tmp_path), "DJANGO_SETTINGS_MODULE": "openline.settings", **env}
     )
     result = subprocess.run(
         [sys.executable, "-c", f"import django; django.setup(); {code}"],
@@ -66,7 +62,18 @@ def test_sqlite_runs_in_wal_with_immediate_transactions(tmp_path):
         timeout=60,
     )
     assert result.returncode == 0, result.stderr
-    mode, journal, busy, name = result.stdout.split()
+    return result.stdout.split()
+
+
+def test_sqlite_runs_in_wal_with_immediate_transactions(tmp_path):
+    code = (
+        "from django.conf import settings; from django.db import connection;"
+        "o=settings.DATABASES['default']['OPTIONS'];"
+        "c=connection.cursor(); c.execute('PRAGMA journal_mode'); mode=c.fetchone()[0];"
+        "c.execute('PRAGMA busy_timeout'); busy=c.fetchone()[0];"
+        "print(o['transaction_mode'], mode, busy, settings.DATABASES['default']['NAME'])"
+    )
+    mode, journal, busy, name = settings_seen(tmp_path, code)
     assert (mode, journal) == ("IMMEDIATE", "wal")
     assert int(busy) >= 1000
     assert name == str(tmp_path / "openline.sqlite3")
@@ -78,37 +85,15 @@ def test_database_url_selects_postgresql(tmp_path):
         "d=settings.DATABASES['default'];"
         "print(d['ENGINE'], d['HOST'], d['PORT'], d['NAME'])"
     )
-    environ = {**os.environ, "OPENLINE_DATA_DIR": str(tmp_path)}
-    environ["DATABASE_URL"] = "postgres://u:p@127.0.0.1:5433/shop"
-    environ["DJANGO_SETTINGS_MODULE"] = "openline.settings"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == ["django.db.backends.postgresql", "127.0.0.1", "5433", "shop"]
+    seen = settings_seen(tmp_path, code, DATABASE_URL="postgres://u:p@127.0.0.1:5433/shop")
+    assert seen == ["django.db.backends.postgresql", "127.0.0.1", "5433", "shop"]
 
 
 def test_redis_url_moves_jobs_and_cache_to_redis(tmp_path):
     code = (
         "from django.conf import settings;"
-        "print(settings.HUEY['huey_class'], settings.CACHES['default']['BACKEND'])"
+        "print(settings.HUEY['huey_class'], settings.CACHES['default']['BACKEND'],"
+        " settings.PAGE_CACHE_GENERATION_FILE)"
     )
-    environ = {**os.environ, "OPENLINE_DATA_DIR": str(tmp_path)}
-    environ["REDIS_URL"] = "redis://127.0.0.1:6390/0"
-    environ["DJANGO_SETTINGS_MODULE"] = "openline.settings"
-    result = subprocess.run(
-        [sys.executable, "-c", f"import django; django.setup(); {code}"],
-        env=environ,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.split() == [
-        "huey.RedisHuey",
-        "django.core.cache.backends.redis.RedisCache",
-    ]
+    seen = settings_seen(tmp_path, code, REDIS_URL="redis://127.0.0.1:6390/0")
+    assert seen == ["huey.RedisHuey", "django.core.cache.backends.redis.RedisCache", "None"]
