@@ -383,3 +383,43 @@ def test_blogger_publishes_under_a_guest_byline(lionel_client, client):
     html = client.get(response["Location"]).content.decode()
     assert "Dr. Ruth Baker" in html and "Guest author" in html
     assert "Food scientist at the University of Leeds." in html
+
+
+def test_healthz(client, db):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.content == b"ok"
+
+
+def test_htmx_comment_on_a_closed_post_explains_in_the_form(maria_client, known_issue):
+    known_issue.comments_open = False
+    known_issue.save()
+    response = maria_client.post(
+        comment_url(known_issue), {"body": "Hello?"}, HTTP_HX_REQUEST="true"
+    )
+    assert response["HX-Retarget"] == "#comment-form"
+    html = response.content.decode()
+    assert "Comments are closed on this post." in html and "Hello?" in html
+    assert not Message.objects.filter(body_md="Hello?").exists()
+
+
+def test_subscribing_without_an_address_says_so(article, db):
+    from accounts.models import User
+    from accounts.services import person_for_user
+
+    user = User.objects.create_user(username="noaddress", password="x")
+    person_for_user(user)
+    client = Client()
+    client.force_login(user)
+    response = client.post(reverse("blog:subscribe", args=[article.slug]), follow=True)
+    assert "Add an e-mail address to your account to subscribe." in response.content.decode()
+    assert not Subscription.objects.exists()
+
+
+def test_edit_known_issue_changes_the_affected_area(lionel_client, known_issue):
+    response = lionel_client.post(
+        reverse("blog:edit_post", args=[known_issue.slug]),
+        {"kind": "known_issue", "title": known_issue.title, "body": "x", "affected_area": "All UK"},
+    )
+    assert response.status_code == 302
+    known_issue.known_issue.refresh_from_db()
+    assert known_issue.known_issue.affected_area == "All UK"
