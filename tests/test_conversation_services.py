@@ -314,3 +314,32 @@ def test_edit_post_rerenders_and_relabels(article, lionel):
     assert sorted(label.name for label in article.labels.all()) == ["Packaging", "Planet"]
     with pytest.raises(services.PostingError):
         services.edit_post(article, editor=lionel.person, title="", body_md="x")
+
+
+def test_labels_from_names_skips_blanks_and_reuses_labels(db):
+    first = services.labels_from_names(["Delivery", " ", "App"])
+    again = services.labels_from_names(["delivery"])
+    assert [label.name for label in first] == ["Delivery", "App"]
+    assert again == first[:1]
+
+
+def test_publishing_a_resolved_issue_keeps_no_promise(lionel):
+    post = services.publish_post(
+        author=lionel.person,
+        kind=Kind.KNOWN_ISSUE,
+        title="Old outage",
+        body_md="Fixed already.",
+        affected_area="App",
+        status=KnownIssueStatus.RESOLVED,
+        next_update_due=timezone.now() + timedelta(hours=1),
+    )
+    issue = post.known_issue
+    assert issue.next_update_due is None and issue.resolved_at is not None
+
+
+def test_removing_an_answered_message_keeps_its_answer(maria_comment, alex, mona):
+    services.answer(maria_comment, by=alex, body_md="Done")
+    services.remove(maria_comment, by=mona)
+    maria_comment.refresh_from_db()
+    assert maria_comment.moderation == Moderation.REMOVED
+    assert maria_comment.response_state == ResponseState.ANSWERED
