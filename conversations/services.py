@@ -365,28 +365,38 @@ def answer(
     )
 
 
+def _locked(message: Message) -> Message:
+    """The message as it is now, locked until the transaction ends: decisions are made
+    on the stored state, not on a copy a view or a concurrent request left behind."""
+    return Message.objects.select_for_update().get(pk=message.pk)
+
+
 def mark_no_reply_needed(message: Message, *, by: User, reason: str) -> Message:
     reason = (reason or "").strip()[:200]
     if not reason:
         raise PostingError("Say why no reply is needed.")
-    if message.response_state != ResponseState.AWAITING:
-        raise PostingError("This message is not waiting for a response.")
-    message.response_state = ResponseState.NO_REPLY_NEEDED
-    message.no_reply_reason = reason
-    message.closed_by = by
-    message.updated_at = timezone.now()
-    message.save(update_fields=["response_state", "no_reply_reason", "closed_by", "updated_at"])
+    with transaction.atomic():
+        current = _locked(message)
+        if current.response_state != ResponseState.AWAITING:
+            raise PostingError("This message is not waiting for a response.")
+        current.response_state = ResponseState.NO_REPLY_NEEDED
+        current.no_reply_reason = reason
+        current.closed_by = by
+        current.updated_at = timezone.now()
+        current.save(update_fields=["response_state", "no_reply_reason", "closed_by", "updated_at"])
+    message.refresh_from_db()
     return message
 
 
 def approve(message: Message, *, by: User) -> Message:
-    if message.moderation == Moderation.VISIBLE:
-        return message
     with transaction.atomic():
-        message.moderation = Moderation.VISIBLE
-        message.updated_at = timezone.now()
-        message.save(update_fields=["moderation", "updated_at"])
-        _thread_changed(message.conversation_id, count=0 if message.internal else +1)
+        current = _locked(message)
+        if current.moderation != Moderation.VISIBLE:
+            current.moderation = Moderation.VISIBLE
+            current.updated_at = timezone.now()
+            current.save(update_fields=["moderation", "updated_at"])
+            _thread_changed(current.conversation_id, count=0 if current.internal else +1)
+    message.refresh_from_db()
     return message
 
 
@@ -395,17 +405,19 @@ def remove(message: Message, *, by: User, reason: str = "") -> Message:
     if message.is_opening:
         raise PostingError("Unpublish the post instead.")
     with transaction.atomic():
-        was_visible = message.moderation == Moderation.VISIBLE
-        message.moderation = Moderation.REMOVED
+        current = _locked(message)
+        was_visible = current.moderation == Moderation.VISIBLE
+        current.moderation = Moderation.REMOVED
         fields = ["moderation", "updated_at"]
-        if message.response_state == ResponseState.AWAITING:
-            message.response_state = ResponseState.NO_REPLY_NEEDED
-            message.no_reply_reason = (reason or "Removed by a moderator")[:200]
-            message.closed_by = by
+        if current.response_state == ResponseState.AWAITING:
+            current.response_state = ResponseState.NO_REPLY_NEEDED
+            current.no_reply_reason = (reason or "Removed by a moderator")[:200]
+            current.closed_by = by
             fields += ["response_state", "no_reply_reason", "closed_by"]
-        message.updated_at = timezone.now()
-        message.save(update_fields=fields)
-        _thread_changed(message.conversation_id, count=-1 if was_visible else 0)
+        current.updated_at = timezone.now()
+        current.save(update_fields=fields)
+        _thread_changed(current.conversation_id, count=-1 if was_visible else 0)
+    message.refresh_from_db()
     return message
 
 

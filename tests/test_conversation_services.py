@@ -343,3 +343,15 @@ def test_removing_an_answered_message_keeps_its_answer(maria_comment, alex, mona
     maria_comment.refresh_from_db()
     assert maria_comment.moderation == Moderation.REMOVED
     assert maria_comment.response_state == ResponseState.ANSWERED
+
+
+def test_decisions_use_the_stored_state_not_a_stale_copy(newbie, known_issue, mona, alex):
+    held = services.post_comment(known_issue, author=newbie.person, body_md="Hi")
+    stale = Message.objects.get(pk=held.pk)
+    services.approve(held, by=mona)
+    services.approve(stale, by=mona)  # a second moderator with the old page open
+    known_issue.refresh_from_db()
+    assert known_issue.comment_count == 1
+    services.mark_no_reply_needed(held, by=alex, reason="Thanks only")
+    with pytest.raises(services.PostingError, match="not waiting"):
+        services.mark_no_reply_needed(stale, by=mona, reason="Spam")
