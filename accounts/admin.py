@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
+from accounts import services
 from accounts.models import Identity, Person, User
 
 
@@ -9,6 +10,11 @@ class UserAdmin(BaseUserAdmin):
     list_display = ("email", "role", "is_active", "date_joined")
     list_filter = ("role", "is_active")
     fieldsets = (*BaseUserAdmin.fieldsets, ("Openline", {"fields": ("role",)}))
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The Person's official status follows the role, as everywhere else.
+        services.set_role(obj, obj.role)
 
 
 class IdentityInline(admin.TabularInline):

@@ -62,7 +62,13 @@ def create_staff(
         raise ValueError("staff need a staff role")
     with transaction.atomic():
         user = User.objects.create_user(
-            username=email.lower(), email=email.lower(), password=password, role=role
+            username=email.lower(),
+            email=email.lower(),
+            password=password,
+            role=role,
+            # Admins configure Openline, which includes Django's admin site.
+            is_staff=role == Role.ADMIN,
+            is_superuser=role == Role.ADMIN,
         )
         person = Person.objects.create(
             user=user, display_name=display_name, title=title, is_staff_member=True
@@ -75,7 +81,8 @@ def set_role(user: User, role: str) -> None:
     """Change what a login may do; the Person's official status follows the role."""
     with transaction.atomic():
         user.role = role
-        user.save(update_fields=["role"])
+        user.is_staff = user.is_superuser = role == Role.ADMIN
+        user.save(update_fields=["role", "is_staff", "is_superuser"])
         person = person_for_user(user)
         person.is_staff_member = user.is_staff_member
         person.save(update_fields=["is_staff_member"])

@@ -108,7 +108,12 @@ def test_person_for_user_creates_once(db):
 def test_set_role_makes_replies_official(maria):
     set_role(maria, Role.AGENT)
     maria.person.refresh_from_db()
-    assert maria.person.is_staff_member
+    assert maria.person.is_staff_member and not maria.is_superuser
+    set_role(maria, Role.ADMIN)
+    assert maria.is_staff and maria.is_superuser  # Django's admin site too
+    set_role(maria, Role.CUSTOMER)
+    maria.person.refresh_from_db()
+    assert not (maria.is_staff or maria.is_superuser or maria.person.is_staff_member)
 
 
 def test_identities_are_unique_case_insensitively(maria):
