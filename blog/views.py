@@ -257,7 +257,7 @@ def comment(request, slug):
                 flash.info(
                     request, "Thanks! Your first comment will appear once a moderator has seen it."
                 )
-            return redirect(message.get_absolute_url())
+            return redirect(_location(message))
     else:
         status = 400
     if error:
@@ -299,15 +299,35 @@ def unsubscribe(request, token):
     return render(request, "blog/unsubscribed.html", {"subscription": subscription, "done": False})
 
 
+def _location(message: Message) -> str:
+    """Where a reply is shown: its page of the thread, and its anchor."""
+    earlier = Q(created_at__lt=message.created_at) | Q(
+        created_at=message.created_at, id__lt=message.pk
+    )
+    before = (
+        Message.objects.filter(
+            conversation_id=message.conversation_id,
+            moderation=Moderation.VISIBLE,
+            internal=False,
+            is_opening=False,
+        )
+        .filter(earlier)
+        .count()
+    )
+    page = before // COMMENTS_PER_PAGE + 1
+    url = message.conversation.get_absolute_url()
+    return f"{url}?page={page}#m{message.pk}" if page > 1 else f"{url}#m{message.pk}"
+
+
 def message_permalink(request, pk):
     message = get_object_or_404(Message.objects.select_related("conversation"), pk=pk)
-    conversation = get_conversation_for_user(request.user, message.conversation.slug)
+    get_conversation_for_user(request.user, message.conversation.slug)  # may the viewer see it?
     if message.internal or (
         message.moderation != Moderation.VISIBLE
         and not (request.user.is_authenticated and request.user.is_staff_member)
     ):
         raise Http404("No such message")
-    return redirect(f"{conversation.get_absolute_url()}#m{message.pk}")
+    return redirect(_location(message))
 
 
 def healthz(request):

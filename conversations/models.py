@@ -176,6 +176,9 @@ class Message(models.Model):
     )
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
     no_reply_reason = models.CharField(max_length=200, blank=True)
+    closed_at = models.DateTimeField(
+        null=True, blank=True, help_text="When it was answered or marked as needing no reply"
+    )
     closed_by = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

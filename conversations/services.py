@@ -326,7 +326,7 @@ def _mark_answered(reply: Message, now) -> int:
     count = 0
     for message in waiting.filter(author_id=target.author_id):
         message.response_state = ResponseState.ANSWERED
-        message.answered_at = now
+        message.answered_at = message.closed_at = now
         message.answered_by = reply
         message.first_response_seconds = max(0, int((now - message.created_at).total_seconds()))
         if message.moderation == Moderation.HELD:
@@ -336,7 +336,7 @@ def _mark_answered(reply: Message, now) -> int:
         message.save(
             update_fields=[
                 "response_state", "answered_at", "answered_by", "first_response_seconds",
-                "moderation",
+                "moderation", "closed_at",
             ]
         )  # fmt: skip
         count += 1
@@ -382,8 +382,12 @@ def mark_no_reply_needed(message: Message, *, by: User, reason: str) -> Message:
         current.response_state = ResponseState.NO_REPLY_NEEDED
         current.no_reply_reason = reason
         current.closed_by = by
-        current.updated_at = timezone.now()
-        current.save(update_fields=["response_state", "no_reply_reason", "closed_by", "updated_at"])
+        current.closed_at = current.updated_at = timezone.now()
+        current.save(
+            update_fields=[
+                "response_state", "no_reply_reason", "closed_by", "closed_at", "updated_at"
+            ]
+        )  # fmt: skip
     message.refresh_from_db()
     return message
 
@@ -413,7 +417,8 @@ def remove(message: Message, *, by: User, reason: str = "") -> Message:
             current.response_state = ResponseState.NO_REPLY_NEEDED
             current.no_reply_reason = (reason or "Removed by a moderator")[:200]
             current.closed_by = by
-            fields += ["response_state", "no_reply_reason", "closed_by"]
+            current.closed_at = timezone.now()
+            fields += ["response_state", "no_reply_reason", "closed_by", "closed_at"]
         current.updated_at = timezone.now()
         current.save(update_fields=fields)
         _thread_changed(current.conversation_id, count=-1 if was_visible else 0)

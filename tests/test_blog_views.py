@@ -423,3 +423,18 @@ def test_edit_known_issue_changes_the_affected_area(lionel_client, known_issue):
     assert response.status_code == 302
     known_issue.known_issue.refresh_from_db()
     assert known_issue.known_issue.affected_area == "All UK"
+
+
+def test_permalink_finds_the_page_of_a_reply(
+    client, known_issue, maria, maria_comment, monkeypatch
+):
+    from blog import views
+
+    monkeypatch.setattr(views, "COMMENTS_PER_PAGE", 2)
+    replies = [
+        services.post_comment(known_issue, author=maria.person, body_md=f"r{n}") for n in range(3)
+    ]
+    first = client.get(reverse("blog:message", args=[maria_comment.pk]))
+    last = client.get(reverse("blog:message", args=[replies[-1].pk]))
+    assert first["Location"].endswith(f"{post_url(known_issue)}#m{maria_comment.pk}")
+    assert last["Location"].endswith(f"{post_url(known_issue)}?page=2#m{replies[-1].pk}")

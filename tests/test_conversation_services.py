@@ -165,6 +165,7 @@ def test_answer_marks_answered_with_first_response_time(
     assert maria_comment.response_state == ResponseState.ANSWERED
     assert maria_comment.answered_by == reply
     assert maria_comment.first_response_seconds == 42 * 60
+    assert maria_comment.closed_at == later
     # The customer, who follows the post, is told by e-mail.
     assert [m.to for m in mail.outbox] == [["maria@example.com"]]
     body = mail.outbox[0].body
@@ -211,7 +212,7 @@ def test_no_reply_needed_needs_a_reason_and_a_waiting_message(maria_comment, ale
     services.mark_no_reply_needed(maria_comment, by=alex, reason="Thanks only")
     maria_comment.refresh_from_db()
     assert maria_comment.response_state == ResponseState.NO_REPLY_NEEDED
-    assert maria_comment.closed_by == alex
+    assert maria_comment.closed_by == alex and maria_comment.closed_at is not None
     with pytest.raises(services.PostingError, match="not waiting"):
         services.mark_no_reply_needed(maria_comment, by=alex, reason="again")
 
