@@ -1,39 +1,28 @@
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.conf import settings
-from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 
 from accounts.models import Person
+from conversations.forms import MessageForm
 from conversations.models import Category, Kind, KnownIssueStatus
 from conversations.services import TITLE_MAX
 
 
-class CommentForm(forms.Form):
+class CommentForm(MessageForm):
     body = forms.CharField(
         label="Your comment",
         widget=forms.Textarea(attrs={"rows": 5}),
         help_text="Markdown works: **bold**, _italic_, [links](https://example.com), lists.",
     )
     reply_to = forms.IntegerField(required=False, widget=forms.HiddenInput)
-    idempotency_key = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
     # Left empty by people; bots fill every field.
     website = forms.CharField(
         required=False,
         label="Leave this empty",
         widget=forms.TextInput(attrs={"autocomplete": "off", "tabindex": "-1"}),
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        limit = settings.COMMENT_MAX_LENGTH
-        self.fields["body"].validators.append(MaxLengthValidator(limit))
-        self.fields["body"].widget.attrs["maxlength"] = str(limit)
-        if not self.is_bound:
-            self.initial.setdefault("idempotency_key", secrets.token_urlsafe(16))
 
     @property
     def is_bot(self) -> bool:

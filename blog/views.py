@@ -6,7 +6,6 @@ from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.cache import cache
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
@@ -33,6 +32,7 @@ from conversations.models import (
     Subscription,
 )
 from openline.pagecache import cache_for_anonymous
+from openline.paging import page_or_404
 from openline.ratelimit import RateLimited
 
 POSTS_PER_PAGE = 10
@@ -45,16 +45,6 @@ def _post_list(queryset):
         .prefetch_related("labels")
         .order_by("-published_at", "-id")
     )
-
-
-def _page(request, queryset, per_page):
-    paginator = Paginator(queryset, per_page)
-    try:
-        return paginator.page(int(request.GET.get("page", 1)))
-    except (ValueError, TypeError):
-        raise Http404("No such page") from None
-    except Exception:  # EmptyPage, PageNotAnInteger
-        raise Http404("No such page") from None
 
 
 def _open_issues():
@@ -71,7 +61,7 @@ def _open_issues():
 
 @cache_for_anonymous
 def home(request):
-    page = _page(request, _post_list(Conversation.objects.published().blog()), POSTS_PER_PAGE)
+    page = page_or_404(request, _post_list(Conversation.objects.published().blog()), POSTS_PER_PAGE)
     return render(
         request,
         "blog/home.html",
@@ -92,7 +82,7 @@ def known_issues(request):
         "blog/known_issues.html",
         {
             "open_issues": list(issues.filter(open_q)),
-            "page": _page(request, issues.exclude(open_q), POSTS_PER_PAGE),
+            "page": page_or_404(request, issues.exclude(open_q), POSTS_PER_PAGE),
             "now": timezone.now(),
         },
     )
@@ -110,7 +100,7 @@ def label(request, slug):
             "listing": label,
             "feed_atom": label.get_absolute_url() + "feed/atom/",
             "feed_rss": label.get_absolute_url() + "feed/rss/",
-            "page": _page(request, posts, POSTS_PER_PAGE),
+            "page": page_or_404(request, posts, POSTS_PER_PAGE),
             "now": timezone.now(),
         },
     )
@@ -127,7 +117,7 @@ def category(request, slug):
             "heading": category.name,
             "listing": category,
             "description": category.description,
-            "page": _page(request, posts, POSTS_PER_PAGE),
+            "page": page_or_404(request, posts, POSTS_PER_PAGE),
             "now": timezone.now(),
         },
     )
@@ -169,7 +159,7 @@ def _thread_html(request, conversation: Conversation) -> Markup:
         html = cache.get(key)
         if html is not None:
             return Markup(html)  # noqa: S704 (rendered by our autoescaping template)
-    page = _page(request, _thread(request, conversation), COMMENTS_PER_PAGE)
+    page = page_or_404(request, _thread(request, conversation), COMMENTS_PER_PAGE)
     html = render_to_string("blog/_thread.html", {"page": page}, request)
     if not own_held:
         cache.set(key, html, THREAD_CACHE_SECONDS)

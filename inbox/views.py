@@ -5,8 +5,6 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import EmptyPage, Paginator
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
@@ -14,6 +12,7 @@ from conversations import services
 from conversations.access import get_message_for_staff
 from inbox.forms import NoReplyForm, ReplyForm
 from inbox.queries import awaiting
+from openline.paging import page_or_404
 
 PER_PAGE = 25
 NO_REPLY_REASONS = ["Thanks only", "Spam", "Duplicate", "Answered elsewhere", "Not for us"]
@@ -28,11 +27,7 @@ def _require_staff(user):
 @require_GET
 def queue(request):
     _require_staff(request.user)
-    paginator = Paginator(awaiting(), PER_PAGE)
-    try:
-        page = paginator.page(int(request.GET.get("page", 1)))
-    except (ValueError, EmptyPage):
-        raise Http404("No such page") from None
+    page = page_or_404(request, awaiting(), PER_PAGE)
     return render(
         request,
         "inbox/queue.html",
@@ -81,7 +76,7 @@ def reply(request, pk):
             return _done(request, message, f"Answered {message.author.display_name}.")
     if request.htmx:
         return _row(request, message, form=form)
-    page = Paginator(awaiting(), PER_PAGE).page(1)
+    page = page_or_404(request, awaiting(), PER_PAGE)
     context = {"page": page, "reply_form": ReplyForm(), "reasons": NO_REPLY_REASONS}
     return render(
         request,
