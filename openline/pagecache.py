@@ -34,6 +34,7 @@ GENERATION_KEY = "openline:pagegen"
 # hit answers with the same headers as the page it copies.
 KEY_PREFIX = "openline:page:v2:"
 SESSION_COOKIE = settings.SESSION_COOKIE_NAME
+LOOKED_UP = "openline.pagecache.looked_up"  # set in the WSGI environ by ServeCachedPages
 # Per worker process; a 100-comment post page is about 50 KB.
 LOCAL_MAX_BYTES = 8 * 1024 * 1024
 _SKIPPED_HEADERS = frozenset({"x-page-cache", "set-cookie", "content-length"})
@@ -192,7 +193,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if not _eligible(request.META):
             return self.get_response(request)
-        entry = _lookup(request.META)
+        # Behind ServeCachedPages a request that reaches Django was already a miss.
+        entry = None if request.META.get(LOOKED_UP) else _lookup(request.META)
         if entry is not None:
             _, _, status, headers, body = entry
             response = HttpResponse(body, status=status, headers=headers)
@@ -231,8 +233,11 @@ class ServeCachedPages:
         self.app = app
 
     def __call__(self, environ, start_response):
-        entry = _lookup(environ) if _eligible(environ) else None
+        if not _eligible(environ):
+            return self.app(environ, start_response)
+        entry = _lookup(environ)
         if entry is None:
+            environ[LOOKED_UP] = True
             return self.app(environ, start_response)
         _, _, status, headers, body = entry
         start_response(

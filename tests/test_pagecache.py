@@ -91,9 +91,12 @@ def keep_test_connection():
     request_finished.connect(close_old_connections)
 
 
-def test_wsgi_layer_answers_hits_before_django(known_issue, maria_comment, keep_test_connection):
+def test_wsgi_layer_answers_hits_before_django(
+    known_issue, maria_comment, keep_test_connection, monkeypatch
+):
     from django.core.handlers.wsgi import WSGIHandler
 
+    from openline import pagecache
     from openline.pagecache import ServeCachedPages
 
     django_app = WSGIHandler()
@@ -105,6 +108,16 @@ def test_wsgi_layer_answers_hits_before_django(known_issue, maria_comment, keep_
 
     app = ServeCachedPages(counting)
     path = known_issue.get_absolute_url()
+    cache_reads = []
+    real_lookup = pagecache._lookup
+
+    def counting_lookup(meta):
+        entry = real_lookup(meta)
+        if entry is None:
+            cache_reads.append(meta["PATH_INFO"])
+        return entry
+
+    monkeypatch.setattr(pagecache, "_lookup", counting_lookup)
     status, headers, first = wsgi_get(app, path)
     assert status == "200 OK" and headers["X-Page-Cache"] == "miss"
     status, headers, second = wsgi_get(app, path)
@@ -112,6 +125,7 @@ def test_wsgi_layer_answers_hits_before_django(known_issue, maria_comment, keep_
     assert second == first and headers["Content-Length"] == str(len(first))
     assert headers["X-Frame-Options"] == "DENY"
     assert calls == [path]  # the hit never reached Django
+    assert cache_reads == [path]  # and the miss was looked up once, not again behind it
     _, headers, body = wsgi_get(app, path, REQUEST_METHOD="HEAD")
     assert headers["X-Page-Cache"] == "hit" and body == b""
     wsgi_get(app, path, HTTP_COOKIE="sessionid=abc")
