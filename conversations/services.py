@@ -315,16 +315,17 @@ def _thread_changed(conversation_id: int, *, count: int = 0) -> None:
 def _mark_answered(reply: Message, now) -> int:
     """A staff reply answers the message it replies to and that customer's earlier
     waiting messages in the same conversation."""
+    if reply.reply_to_id is None:
+        return 0
+    customer_id = Message.objects.values_list("author_id", flat=True).get(pk=reply.reply_to_id)
     waiting = Message.objects.filter(
         conversation_id=reply.conversation_id,
+        author_id=customer_id,
         response_state=ResponseState.AWAITING,
         created_at__lte=now,
     )
-    if reply.reply_to_id is None:
-        return 0
-    target = Message.objects.get(pk=reply.reply_to_id)
     count = 0
-    for message in waiting.filter(author_id=target.author_id):
+    for message in waiting:
         message.response_state = ResponseState.ANSWERED
         message.answered_at = message.closed_at = now
         message.answered_by = reply
@@ -434,9 +435,10 @@ def subscribe(conversation: Conversation, person: Person) -> Subscription | None
     existing = Subscription.objects.filter(conversation=conversation, person=person).first()
     if existing is not None:
         return existing
-    email = person.identities.filter(kind="email").values_list("value", flat=True).first()
     if person.user_id and person.user.email:
         email = person.user.email
+    else:
+        email = person.identities.filter(kind="email").values_list("value", flat=True).first()
     if not email:
         return None
     try:
