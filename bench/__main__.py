@@ -8,11 +8,11 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import post_page
+from bench import analysis_speed, post_page
 from bench.servers import ROOT, BenchError
 from bench.wrk import WrkError
 
-SCENARIOS = {post_page.NAME: post_page}
+SCENARIOS = {post_page.NAME: post_page, analysis_speed.NAME: analysis_speed}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -139,6 +139,52 @@ class Moderation(models.TextChoices):
     REMOVED = "removed", "Removed"
 
 
+class Sentiment(models.TextChoices):
+    NEGATIVE = "negative", "Negative"
+    NEUTRAL = "neutral", "Neutral"
+    POSITIVE = "positive", "Positive"
+
+
+class Intent(models.TextChoices):
+    QUESTION = "question", "Question"
+    COMPLAINT = "complaint", "Complaint"
+    PRAISE = "praise", "Praise"
+    SUGGESTION = "suggestion", "Suggestion"
+    OTHER = "other", "Other"
+
+
+class Topic(models.Model):
+    """A theme customers write about, found by clustering their messages (analysis.topics).
+
+    `number` is the topic's id inside the clustering model, kept in TopicModelState.
+    """
+
+    number = models.PositiveIntegerField(unique=True)
+    name = models.CharField(max_length=200)
+    terms = models.JSONField(default=list, help_text="Top terms, most characteristic first")
+    size = models.PositiveIntegerField(default=0, help_text="Messages assigned so far")
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-size", "number"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class TopicModelState(models.Model):
+    """The one clustering model, serialised; `revision` moves on every save so workers
+    know when the copy they hold in memory is stale."""
+
+    state = models.JSONField(default=dict)
+    revision = models.PositiveIntegerField(default=0)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"topic model, revision {self.revision}"
+
+
 class Message(models.Model):
     conversation = models.ForeignKey(
         Conversation, on_delete=models.CASCADE, related_name="messages"
@@ -183,6 +229,19 @@ class Message(models.Model):
         User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
+    # Filled in after commit by conversations.scoring (see docs/analysis.md).
+    sentiment = models.CharField(max_length=8, choices=Sentiment.choices, blank=True)
+    sentiment_score = models.FloatField(
+        null=True, blank=True, help_text="-1 negative .. 1 positive"
+    )
+    intent = models.CharField(max_length=10, choices=Intent.choices, blank=True)
+    topic = models.ForeignKey(
+        Topic, null=True, blank=True, on_delete=models.SET_NULL, related_name="messages"
+    )
+    analysed_with = models.CharField(
+        max_length=60, blank=True, help_text="Models that scored it; rescoring picks the others"
+    )
+
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
 
@@ -197,6 +256,8 @@ class Message(models.Model):
             ),
             # A conversation's thread in order.
             models.Index(fields=["conversation", "created_at"], name="msg_conversation_created"),
+            # Trending topics: a topic's messages by day.
+            models.Index(fields=["topic", "created_at"], name="msg_topic_created"),
         ]
         constraints = [
             models.UniqueConstraint(

@@ -122,7 +122,7 @@ def publish_post(
         )
         if labels:
             conversation.labels.set(labels)
-        Message.objects.create(
+        opening = Message.objects.create(
             conversation=conversation,
             author=author,
             is_opening=True,
@@ -140,6 +140,7 @@ def publish_post(
                 started_at=published_at or now,
                 resolved_at=(published_at or now) if status == KnownIssueStatus.RESOLVED else None,
             )
+        _score_later(opening)
         pagecache.invalidate()
     return conversation
 
@@ -164,7 +165,9 @@ def edit_post(
     with transaction.atomic():
         opening = conversation.messages.get(is_opening=True)
         opening.body_md, opening.body_html, opening.updated_at = body_md, body_html, now
-        opening.save(update_fields=["body_md", "body_html", "updated_at"])
+        opening.analysed_with = ""  # the new text is scored afresh
+        opening.save(update_fields=["body_md", "body_html", "updated_at", "analysed_with"])
+        _score_later(opening)
         conversation.title = title
         conversation.summary = (summary.strip() or plain_text(body_html, 280))[:300]
         conversation.category = category
@@ -286,7 +289,15 @@ def post_comment(
     return message
 
 
+def _score_later(message: Message) -> None:
+    """Sentiment, intent and topic are worked out by a background job after commit."""
+    from conversations import tasks
+
+    enqueue(tasks.analyse_messages, [message.pk])
+
+
 def _after_new_message(message: Message, conversation: Conversation, author: Person, now) -> None:
+    _score_later(message)
     visible = message.moderation == Moderation.VISIBLE and not message.internal
     if visible:
         _thread_changed(conversation.pk, count=+1)

@@ -7,7 +7,8 @@ import logging
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.template.loader import render_to_string
-from huey.contrib.djhuey import db_task
+from huey import crontab
+from huey.contrib.djhuey import db_periodic_task, db_task
 
 from conversations.markup import plain_text
 from conversations.models import Message, StatusUpdate, Subscription
@@ -88,3 +89,19 @@ def notify_official_reply(message_id: int) -> int:
         {"message": message, "text": plain_text(message.body_html)},
         skip_person=message.author_id,
     )
+
+
+@db_task(retries=2, retry_delay=30)
+def analyse_messages(message_ids: list[int]) -> int:
+    """Sentiment, intent and topic for new or edited messages (see conversations.scoring)."""
+    from conversations import scoring
+
+    return scoring.analyse_ids(message_ids)
+
+
+@db_periodic_task(crontab(hour="3", minute="30"))
+def refit_topics_nightly() -> int:
+    """Incremental topics split finely as messages arrive; a nightly batch fit tidies them."""
+    from conversations import scoring
+
+    return scoring.refit_topics()
