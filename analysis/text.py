@@ -24,7 +24,7 @@ TOKEN_RE = re.compile(
 )
 
 STOPWORDS = frozenset(
-    "a about above after again all am an and any are as at be because been before being below "
+    "a about above after again all am an and any are as at be because been before being below mine "
     "between both but by can could did do does doing down during each few for from further "
     "had has have having he her here hers herself him himself his how i if in into is it its "
     "itself just let me more most my myself of off on once only or other our ours ourselves "

@@ -19,14 +19,15 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 import analysis
+from analysis import similarity
 from analysis import topics as topic_analysis
 from conversations.markup import plain_text
-from conversations.models import Message, Topic, TopicModelState
+from conversations.models import Conversation, Kind, Message, Topic, TopicModelState
 
 ANALYSED_FIELDS = ["sentiment", "sentiment_score", "intent", "topic", "analysed_with"]
 STATE_PK = 1
@@ -197,3 +198,48 @@ def trending_topics(period: str = "day", today: date | None = None, limit: int =
     trends = topic_analysis.trending(counts, today, period)[:limit]
     topics = Topic.objects.in_bulk([t.topic_id for t in trends])
     return [(topics[t.topic_id], t) for t in trends if t.topic_id in topics]
+
+
+_index_lock = threading.Lock()
+_index: tuple[tuple, similarity.SimilarityIndex] | None = None
+
+
+def _public_conversations():
+    return Conversation.objects.filter(is_public=True, published_at__isnull=False).exclude(
+        kind__in=[Kind.EMAIL, Kind.MENTION]
+    )
+
+
+def similar_conversations(
+    text: str,
+    *,
+    kinds: Iterable[str] | None = None,
+    limit: int = 5,
+    threshold: float = similarity.SUGGEST_THRESHOLD,
+) -> list[tuple[Conversation, float]]:
+    """Published public conversations whose title is like `text`, best first.
+
+    For suggest-while-typing ("is your question one of these?") and merge suggestions. The
+    title index is built once per process and rebuilt when a conversation is added, retitled
+    or removed (one aggregate query tells).
+    """
+    global _index
+    if not text or not text.strip():
+        return []
+    conversations = _public_conversations()
+    key = tuple(
+        conversations.aggregate(n=Count("id"), last=Max("id"), changed=Max("updated_at")).values()
+    )
+    with _index_lock:
+        if _index is None or _index[0] != key:
+            _index = (key, similarity.SimilarityIndex(conversations.values_list("id", "title")))
+        index = _index[1]
+    wanted = set(kinds) if kinds else None
+    hits = index.search(text, limit=limit * 4 if wanted else limit, threshold=threshold)
+    found = conversations.in_bulk([pk for pk, _score in hits])
+    results = [
+        (found[pk], score)
+        for pk, score in hits
+        if pk in found and (wanted is None or found[pk].kind in wanted)
+    ]
+    return results[:limit]

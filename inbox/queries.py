@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from conversations.models import Message, ResponseState
+from django.db.models import Count, Max, Q
+
+from conversations.models import Message, ResponseState, Sentiment, Topic
 
 
 def awaiting():
@@ -11,4 +13,17 @@ def awaiting():
         Message.objects.filter(response_state=ResponseState.AWAITING)
         .select_related("author", "conversation", "reply_to__author")
         .order_by("created_at", "id")
+    )
+
+
+def topic_table():
+    """Largest topics first, each with its negative share and latest message, in one query."""
+    return (
+        Topic.objects.filter(size__gt=0)
+        .annotate(
+            negative=Count("messages", filter=Q(messages__sentiment=Sentiment.NEGATIVE)),
+            scored=Count("messages", filter=~Q(messages__sentiment="")),
+            latest=Max("messages__created_at"),
+        )
+        .order_by("-size", "number")
     )

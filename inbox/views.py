@@ -8,13 +8,14 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from conversations import services
+from conversations import scoring, services
 from conversations.access import get_message_for_staff
 from inbox.forms import NoReplyForm, ReplyForm
-from inbox.queries import awaiting
+from inbox.queries import awaiting, topic_table
 from openline.paging import page_or_404
 
 PER_PAGE = 25
+TOPICS_PER_PAGE = 50
 NO_REPLY_REASONS = ["Thanks only", "Spam", "Duplicate", "Answered elsewhere", "Not for us"]
 
 
@@ -117,3 +118,20 @@ def remove(request, pk):
     except services.PostingError as exc:
         return _row(request, message, status=409, note=str(exc))
     return _done(request, message, "Removed from public pages.")
+
+
+@login_required
+@require_GET
+def topics(request):
+    """What customers write about: the largest topics and the ones rising today and this week."""
+    _require_staff(request.user)
+    page = page_or_404(request, topic_table(), TOPICS_PER_PAGE)
+    return render(
+        request,
+        "inbox/topics.html",
+        {
+            "page": page,
+            "trending_day": scoring.trending_topics("day", limit=5),
+            "trending_week": scoring.trending_topics("week", limit=5),
+        },
+    )

@@ -8,7 +8,7 @@ from blog.views import healthz
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
-    path("staff/queue/", include("inbox.urls")),
+    path("staff/", include("inbox.urls")),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", healthz, name="healthz"),
     path("", include("blog.urls")),

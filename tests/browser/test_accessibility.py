@@ -127,3 +127,14 @@ def test_status_update_form(page, site, busy_issue, lionel):
     page.context.add_cookies([session_cookie_for(lionel, site)])
     page.goto(site + f"/staff/posts/{busy_issue.slug}/update/")
     assert_accessible(page, "status-update-form")
+
+
+@pytest.mark.parametrize("width", [1280, 375])
+def test_staff_topics(page, site, busy_issue, alex, width):
+    page.set_viewport_size({"width": width, "height": 800})
+    page.context.add_cookies([session_cookie_for(alex, site)])
+    page.goto(site + "/staff/topics/")
+    expect(page.get_by_role("heading", name="Topics", exact=True)).to_be_visible()
+    # Maria's and the newbie's comments were scored after commit and formed topics.
+    expect(page.locator("table.data tbody tr").first).to_be_visible()
+    assert_accessible(page, f"topics-{width}")
