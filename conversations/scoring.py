@@ -103,18 +103,32 @@ def analyse(messages: list[Message], *, model: str = analysis.DEFAULT_MODEL) -> 
             if _joins_topics(m) and m.topic_id is None
         ]
         if joining:
-            state, _ = TopicModelState.objects.select_for_update().get_or_create(pk=STATE_PK)
-            topic_model = _topic_model(state)
-            numbers = {}
-            for message, text in joining:
-                numbers[message.pk] = topic_model.assign(text).topic_id
-            touched = {n for n in numbers.values() if n is not None}
-            rows = _save_topic_model(state, topic_model, touched) if touched else {}
-            for message, _text in joining:
-                number = numbers[message.pk]
-                message.topic = rows[number] if number is not None else None
+            try:
+                _join_topics(joining)
+            except BaseException:
+                _forget_topic_model()  # the copy in memory may hold assignments never saved
+                raise
         Message.objects.bulk_update(messages, ANALYSED_FIELDS)
     return len(messages)
+
+
+def _join_topics(joining: list[tuple[Message, str]]) -> None:
+    state, _ = TopicModelState.objects.select_for_update().get_or_create(pk=STATE_PK)
+    topic_model = _topic_model(state)
+    numbers = {}
+    for message, text in joining:
+        numbers[message.pk] = topic_model.assign(text).topic_id
+    touched = {n for n in numbers.values() if n is not None}
+    rows = _save_topic_model(state, topic_model, touched) if touched else {}
+    for message, _text in joining:
+        number = numbers[message.pk]
+        message.topic = rows[number] if number is not None else None
+
+
+def _forget_topic_model() -> None:
+    global _cached
+    with _lock:
+        _cached = None
 
 
 def analyse_ids(ids: Iterable[int]) -> int:

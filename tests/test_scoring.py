@@ -179,3 +179,23 @@ def test_analyze_reads_standard_input_and_exits_nonzero_on_error():
     )
     assert failed.returncode == 1
     assert b"no column named 'text'" in failed.stderr
+
+
+def test_a_failed_save_does_not_leave_unsaved_topics_in_memory(maria, known_issue, monkeypatch):
+    services.post_comment(known_issue, author=maria.person, body_md=COMPLAINTS[0])
+    message = Message.objects.filter(official=False).get()
+    Message.objects.filter(pk=message.pk).update(analysed_with="", topic=None)
+    message.refresh_from_db()
+
+    def broken_save(*args, **kwargs):
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr(scoring, "_save_topic_model", broken_save)
+    with pytest.raises(RuntimeError):
+        scoring.analyse([message])
+    assert scoring._cached is None
+    monkeypatch.undo()
+    assert scoring.analyse_ids([message.pk]) == 1
+    message.refresh_from_db()
+    # Counted at the first scoring and now; the failed attempt in between left no trace.
+    assert message.topic.size == 2
