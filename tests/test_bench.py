@@ -313,3 +313,21 @@ def test_the_workers_copies_stay_within_their_byte_budget():
     assert local.size == 8
     local.put("huge", (1, 0, 200, [], b"x" * 11))
     assert local.get("huge") is None
+
+
+def test_analysis_report_names_each_tier_and_the_goals():
+    from bench import analysis_speed
+
+    results = {
+        "messages": 4000,
+        "per_second": {"sentiment: vader": 11859.2, "sentiment: linear": 1757.4},
+        "worker_peak_rss_mb": 94.3,
+        "goals": {
+            "default_tier_per_second": {"goal": 500, "measured": 1757.4, "met": True},
+            "worker_rss_mb": {"goal": 500, "measured": 94.3, "met": True},
+        },
+    }
+    text = analysis_speed.report(results)
+    assert "Analysis on one core, 4,000 held-out tweets" in text
+    assert "sentiment: linear" in text and "1,757 /s" in text
+    assert "met: worker_rss_mb (goal 500, measured 94)" in text
