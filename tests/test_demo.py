@@ -72,6 +72,18 @@ def test_demo_command_loads_a_whole_company_once(django_capture_on_commit_callba
     assert 3 <= comments.filter(moderation=Moderation.HELD).count() <= 10
     assert comments.values("author").distinct().count() >= 80
 
+    # Every message scored, every customer message in a topic, in every tone.
+    import analysis
+    from conversations.models import Topic
+
+    assert not Message.objects.exclude(analysed_with=analysis.version()).exists()
+    # (a message with no topic-bearing word, such as "Thanks!", joins none)
+    assert comments.filter(topic__isnull=True).count() <= 0.1 * comments.count()
+    assert 5 <= Topic.objects.filter(size__gt=0).count() <= 80
+    assert set(comments.values_list("sentiment", flat=True)) == {"negative", "neutral", "positive"}
+    assert {"question", "complaint", "praise"} <= set(comments.values_list("intent", flat=True))
+    assert "topics." in output.getvalue()
+
     # Nothing before its post, nothing in the future, no answer before its question.
     replies = Message.objects.filter(is_opening=False)
     assert not replies.filter(created_at__lt=F("conversation__published_at")).exists()

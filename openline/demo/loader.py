@@ -106,12 +106,19 @@ def load_demo(stdout=None) -> dict:
         return {"already_loaded": True}
     with transaction.atomic():
         counts = _Loader(timezone.now()).run()
+    # Score everything now, in batches, and cluster the topics once, rather than leave the
+    # worker to score message by message (the jobs queued meanwhile find nothing left to do).
+    from conversations import scoring
+
+    for _progress in scoring.rescore():
+        pass
+    counts["topics"] = scoring.refit_topics()
     _say(
         stdout,
         f"Loaded {COMPANY}: {counts['posts']} posts ({counts['known_issues']} known issues), "
         f"{counts['comments']} customer comments from {counts['customers']} people, "
         f"{counts['staff_replies']} staff replies; {counts['awaiting']} awaiting a response, "
-        f"{counts['held']} held for moderation.",
+        f"{counts['held']} held for moderation; {counts['topics']} topics.",
     )
     _say(stdout, f"Demo logins (password: {DEMO_PASSWORD}):")
     for email, what in DEMO_LOGINS:
