@@ -45,14 +45,19 @@ def _joins_topics(message: Message) -> bool:
     return not message.official and not message.internal
 
 
+def _locked_state() -> TopicModelState:
+    """The state row, locked until the transaction ends; its JSON is read only when needed."""
+    TopicModelState.objects.get_or_create(pk=STATE_PK)
+    return TopicModelState.objects.select_for_update().only("revision").get(pk=STATE_PK)
+
+
 def _topic_model(state: TopicModelState) -> topic_analysis.TopicModel:
     global _cached
     with _lock:
         if _cached is None or _cached[0] != state.revision:
+            data = TopicModelState.objects.values_list("state", flat=True).get(pk=state.pk)
             model = (
-                topic_analysis.TopicModel.from_dict(state.state)
-                if state.state
-                else topic_analysis.TopicModel()
+                topic_analysis.TopicModel.from_dict(data) if data else topic_analysis.TopicModel()
             )
             _cached = (state.revision, model)
         return _cached[1]
@@ -113,7 +118,7 @@ def analyse(messages: list[Message], *, model: str = analysis.DEFAULT_MODEL) -> 
 
 
 def _join_topics(joining: list[tuple[Message, str]]) -> None:
-    state, _ = TopicModelState.objects.select_for_update().get_or_create(pk=STATE_PK)
+    state = _locked_state()
     topic_model = _topic_model(state)
     numbers = {}
     for message, text in joining:
@@ -180,7 +185,7 @@ def refit_topics(*, limit: int = 50_000) -> int:
     topic_model = topic_analysis.TopicModel()
     numbers = topic_model.fit(texts)
     with transaction.atomic():
-        state, _ = TopicModelState.objects.select_for_update().get_or_create(pk=STATE_PK)
+        state = _locked_state()
         Message.objects.filter(topic__isnull=False).update(topic=None)
         Topic.objects.all().delete()
         touched = {n for n in numbers if n is not None}

@@ -199,3 +199,21 @@ def test_a_failed_save_does_not_leave_unsaved_topics_in_memory(maria, known_issu
     message.refresh_from_db()
     # Counted at the first scoring and now; the failed attempt in between left no trace.
     assert message.topic.size == 2
+
+
+def test_a_worker_reloads_the_topic_model_another_worker_saved(maria_comment):
+    from django.db import transaction
+    from django.db.models import F
+
+    from analysis.topics import TopicModel
+
+    held_in_memory = scoring._cached[1]
+    other = TopicModel()
+    other.assign("folding bicycles with a basket for the weekly shop")
+    TopicModelState.objects.update(state=other.to_dict(), revision=F("revision") + 1)
+    with transaction.atomic():
+        model = scoring._topic_model(scoring._locked_state())
+    assert model is not held_in_memory
+    assert model.to_dict() == other.to_dict()
+    with transaction.atomic():
+        assert scoring._topic_model(scoring._locked_state()) is model  # unchanged: no reload
