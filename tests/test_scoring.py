@@ -217,3 +217,37 @@ def test_a_worker_reloads_the_topic_model_another_worker_saved(maria_comment):
     assert model.to_dict() == other.to_dict()
     with transaction.atomic():
         assert scoring._topic_model(scoring._locked_state()) is model  # unchanged: no reload
+
+
+def test_analyze_shows_a_progress_bar_only_on_a_terminal(tmp_path):
+    import fcntl
+    import os
+    import pty
+    import struct
+    import termios
+
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "where is my parcel?"}\n' * 3, encoding="utf-8")
+    command = [sys.executable, "-m", "openline.cli", "analyze", str(source)]
+    leader, follower = pty.openpty()
+    # A real terminal has a size; a fresh pseudo-terminal says 0 columns.
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 80, 0, 0))
+    try:
+        done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, timeout=60)
+        os.close(follower)
+        shown = b""
+        while True:
+            try:
+                chunk = os.read(leader, 4096)
+            except OSError:  # the terminal is closed once everything is read
+                break
+            if not chunk:
+                break
+            shown += chunk
+    finally:
+        os.close(leader)
+    assert done.returncode == 0
+    assert done.stdout.count(b'"intent": "question"') == 3
+    assert b"3/3" in shown or b"3 rows" in shown
+    piped = subprocess.run(command, capture_output=True, timeout=60, check=True)
+    assert piped.stderr == b""
