@@ -126,8 +126,8 @@ def _join_topics(joining: list[tuple[Message, str]]) -> None:
     touched = {n for n in numbers.values() if n is not None}
     rows = _save_topic_model(state, topic_model, touched) if touched else {}
     for message, _text in joining:
-        number = numbers[message.pk]
-        message.topic = rows[number] if number is not None else None
+        # A full model may drop a one-message topic in the same batch that opened it.
+        message.topic = rows.get(numbers[message.pk])
 
 
 def _forget_topic_model() -> None:
