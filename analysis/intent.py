@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 
+from .cues import PROBLEM, asks_plainly
 from .sentiment import Sentiment
 from .sentiment import score as score_sentiment
 from .text import clean
@@ -36,11 +37,6 @@ CHANGE_REQUEST = re.compile(
     r"(?:my|a) suggestion|suggestion:|i suggest|idea:)",
     re.IGNORECASE,
 )
-QUESTION_START = re.compile(
-    r"^(?:how|what|whats|what's|when|where|why|who|which|is|are|am|can|could|do|does|did|will|"
-    r"would|should|has|have|any|anyone|anybody|may)\b",
-    re.IGNORECASE,
-)
 HELP_REQUEST = re.compile(
     r"\b(?:help(?: me)?|assist|anyone know|i was wondering|wondering if|need (?:some )?(?:help|"
     r"info|information|advice)|please advise|let me know|how (?:do|can|to) i|is there a way|"
@@ -51,19 +47,6 @@ RHETORICAL = re.compile(
     r"\b(?:why (?:is|are|do|does|did|would|won't|can't|isn't|aren't|the hell|on earth)|"
     r"what(?:'s| is) (?:wrong|up) with|how (?:hard|difficult) is it|seriously|really\?|"
     r"when will you (?:ever|finally)|are you (?:kidding|serious|joking))\b",
-    re.IGNORECASE,
-)
-PROBLEM = re.compile(
-    r"\b(?:not working|doesn'?t work|don'?t work|isn'?t working|won'?t (?:load|work|open|let)|"
-    r"broken|never (?:arrived|came|received|got)|still (?:waiting|no|not|haven'?t)|"
-    r"(?:hasn'?t|haven'?t|didn'?t) (?:arrived|received|come|got)|cancell?ed|overcharged|"
-    r"charged (?:me )?twice|worst|terrible|awful|horrible|useless|ridiculous|unacceptable|"
-    r"disappoint\w*|frustrat\w*|rude|refund|delayed|late again|keeps? (?:crashing|freezing)|"
-    r"crash\w*|error|issue|problem|outage|down|lost my|can'?t|cannot|unable to|won'?t|"
-    r"not (?:receiving|allowing|able|getting|updated|available|entitled)|no (?:internet|service|"
-    r"signal|one|response|luck|changes)|nothing (?:works|has been)|broke|lag\w*|slow|wtf|"
-    r"ripped off|stuck|missing|wrong|fraud\w*|glitch\w*|buffering|fix (?:this|it|your))\b"
-    r"|[😤😠😡😩😞😔🤨]",
     re.IGNORECASE,
 )
 PRAISE = re.compile(
@@ -80,8 +63,7 @@ def classify(text: str, sentiment: Sentiment | None = None) -> str:
     if not cleaned:
         return "other"
     sentiment = sentiment or score_sentiment(text)
-    stripped = re.sub(r"^(?:@\w+\s*|@user\s*)+", "", cleaned).strip()
-    asks = "?" in cleaned or bool(QUESTION_START.match(stripped)) or bool(HELP_REQUEST.search(text))
+    asks = asks_plainly(text) or bool(HELP_REQUEST.search(text))
     problem = PROBLEM.search(text)
     if CHANGE_REQUEST.search(text):
         return "suggestion"

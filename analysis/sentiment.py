@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .cues import PROBLEM, asks_plainly
 from .text import clean, words
 
 LABELS = ("negative", "neutral", "positive")
@@ -44,6 +45,8 @@ class Sentiment:
 
 
 NO_TEXT = Sentiment("neutral", 0.0)
+# Measured on the held-out customer tweets: macro-F1 0.669 -> 0.679, TweetEval -0.002.
+PLAIN_QUESTION_MAX_NEGATIVE = 0.8
 
 
 @functools.cache
@@ -129,11 +132,24 @@ def sarcastic(text: str) -> bool:
     return False
 
 
-def adjust(text: str, result: Sentiment, vader_compound: float) -> Sentiment:
-    """Correct what a bag of n-grams misreads: sarcasm and negated complaints.
+def adjust(
+    text: str, result: Sentiment, vader_compound: float, p_negative: float = 0.0
+) -> Sentiment:
+    """Correct what a bag of n-grams misreads: sarcasm, negated complaints, plain questions.
 
     An eye-roll emoji turns only lukewarm praise negative: beside strong praise it is a joke.
+    A question with no feeling word and no problem in it ("How do I reset my password?") is
+    neutral, unless the model is sure: customers' questions in the training tweets usually
+    come with a complaint, so the model leans negative on every question.
     """
+    if (
+        result.label == "negative"
+        and p_negative < PLAIN_QUESTION_MAX_NEGATIVE
+        and abs(vader_compound) < 0.05
+        and asks_plainly(text)
+        and not PROBLEM.search(text)
+    ):
+        return Sentiment("neutral", result.score)
     if result.label != "negative" and (
         sarcastic(text) or (EYE_ROLL.search(text) and result.score < 0.5)
     ):
@@ -194,7 +210,7 @@ class LinearModel:
             return NO_TEXT
         p, vader_compound = self._probabilities(text)
         result = Sentiment(LABELS[int(p.argmax())], round(float(p[2] - p[0]), 4))
-        return adjust(text, result, vader_compound)
+        return adjust(text, result, vader_compound, float(p[0]))
 
     def probabilities(self, text: str) -> np.ndarray:
         return self._probabilities(text)[0]

@@ -132,3 +132,15 @@ def test_held_out_tweets_are_not_in_the_training_rows():
     train_rows, held = data.tweeteval_split()
     assert len(held) == data.HOLDOUT_SIZE
     assert not {t for t, _ in held} & {t for t, _ in train_rows} - {""}
+
+
+@pytest.mark.parametrize(
+    "text", ["How do I reset my password?", "@LarderLadle where is my parcel?"]
+)
+def test_a_plain_question_is_neutral(text):
+    assert sentiment.score(text).label == "neutral"
+
+
+def test_a_question_about_a_problem_keeps_its_feeling():
+    assert sentiment.score("why is my parcel late AGAIN?").label == "negative"
+    assert sentiment.score("is anyone going to refund me or not?").label == "negative"
