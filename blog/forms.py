@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from django import forms
 from django.conf import settings
+from django.urls import reverse_lazy
 from django.utils import timezone
 
 from accounts.models import Person
@@ -61,6 +62,20 @@ class PostForm(forms.Form):
         help_text=f"Time zone: {settings.TIME_ZONE}",
     )
     draft = forms.BooleanField(required=False, label="Save as a draft")
+
+    def __init__(self, *args, suggest: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if suggest:
+            # Offer published posts on the same subject while the title is typed.
+            self.fields["title"].widget.attrs.update(
+                {
+                    "hx-get": reverse_lazy("blog:similar_posts"),
+                    "hx-trigger": "input changed delay:400ms",
+                    "hx-target": "#similar-posts",
+                    "hx-sync": "this:replace",
+                    "autocomplete": "off",
+                }
+            )
 
     def clean(self):
         data = super().clean()

@@ -6,13 +6,14 @@ from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods
 
 from accounts.services import person_for_user
 from blog.forms import PostForm, StatusUpdateForm
-from conversations import services
+from conversations import scoring, services
 from conversations.access import get_conversation_for_user
 from conversations.models import Kind
+from conversations.services import TITLE_MAX
 
 
 def _require_publisher(user):
@@ -24,7 +25,11 @@ def _require_publisher(user):
 @require_http_methods(["GET", "POST"])
 def new_post(request):
     _require_publisher(request.user)
-    form = PostForm(request.POST or None, initial={"kind": request.GET.get("kind", Kind.ARTICLE)})
+    form = PostForm(
+        request.POST or None,
+        initial={"kind": request.GET.get("kind", Kind.ARTICLE)},
+        suggest=True,
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -48,6 +53,16 @@ def new_post(request):
             return redirect(conversation.get_absolute_url())
     status = 400 if request.method == "POST" else 200
     return render(request, "blog/staff_post_form.html", {"form": form, "post": None}, status=status)
+
+
+@login_required
+@require_GET
+def similar_posts(request):
+    """Published posts whose title is like the one being typed (an htmx partial)."""
+    _require_publisher(request.user)
+    title = request.GET.get("title", "")[:TITLE_MAX]
+    hits = scoring.similar_conversations(title, kinds=[Kind.ARTICLE, Kind.KNOWN_ISSUE], limit=3)
+    return render(request, "blog/_similar.html", {"hits": hits})
 
 
 @login_required

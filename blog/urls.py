@@ -21,6 +21,7 @@ urlpatterns = [
     path("feed/rss/", feeds.PostFeed(), name="rss"),
     path("unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
     path("staff/posts/new/", staff.new_post, name="new_post"),
+    path("staff/posts/similar/", staff.similar_posts, name="similar_posts"),
     path("staff/posts/<slug:slug>/edit/", staff.edit_post, name="edit_post"),
     path("staff/posts/<slug:slug>/update/", staff.add_update, name="add_update"),
 ]

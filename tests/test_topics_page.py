@@ -89,3 +89,23 @@ def test_drafts_are_never_suggested(lionel):
         body_md="Draft.", draft=True,
     )  # fmt: skip
     assert scoring.similar_conversations("price rise next week") == []
+
+
+def test_writing_a_post_suggests_published_ones_on_the_same_subject(
+    lionel_client, known_issue, article
+):
+    form = lionel_client.get("/staff/posts/new/").content.decode()
+    assert 'hx-get="/staff/posts/similar/"' in form
+    assert 'id="similar-posts"' in form
+    html = lionel_client.get("/staff/posts/similar/", {"title": "north deliveries late"}).content
+    assert known_issue.title in html.decode()
+    assert known_issue.get_absolute_url() in html.decode()
+    unrelated = lionel_client.get("/staff/posts/similar/", {"title": "gift cards"}).content
+    assert unrelated.strip() == b""
+
+
+def test_suggestions_are_for_publishers(maria_client, alex_client, client, known_issue):
+    url = "/staff/posts/similar/?title=deliveries"
+    assert client.get(url).status_code == 302
+    assert maria_client.get(url).status_code == 403
+    assert alex_client.get(url).status_code == 403  # agents answer; bloggers publish

@@ -179,3 +179,17 @@ def test_queue_says_why_an_action_was_refused(page, site, maria_comment, alex, p
     assert_not_reloaded(page)
     maria_comment.refresh_from_db()
     assert maria_comment.no_reply_reason == "Answered elsewhere"
+
+
+def test_blogger_is_shown_a_similar_post_while_typing_a_title(page, site, known_issue, lionel):
+    page.context.add_cookies([session_cookie_for(lionel, site)])
+    page.goto(site + "/staff/posts/new/?kind=known_issue")
+    page.get_by_label("Title").press_sequentially("Late deliveries in the north", delay=20)
+    suggestion = page.locator("#similar-posts")
+    expect(suggestion).to_contain_text("Already published on this subject")
+    expect(suggestion.get_by_role("link", name=known_issue.title)).to_be_visible()
+    snap(page, "similar-while-typing")
+    page.get_by_label("Title").fill("Gift card balance")
+    page.get_by_label("Title").press("End")
+    page.get_by_label("Title").press_sequentially("s", delay=20)
+    expect(suggestion).to_be_empty()
