@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from conversations.models import Conversation, Message, Moderation
+from conversations.models import Attachment, Conversation, Message, Moderation
 
 
 def can_view_conversation(user, conversation: Conversation) -> bool:
@@ -61,3 +61,26 @@ def get_reply_target(user, conversation: Conversation, pk) -> Message | None:
     ):
         raise Http404("No such message")
     return message
+
+
+def get_conversation_for_staff(user, pk: int) -> Conversation:
+    """Any conversation, public or private, for staff who answer customers."""
+    if not user.is_authenticated or not user.is_staff_member:
+        raise Http404("No such conversation")
+    conversation = Conversation.objects.select_related("author").filter(pk=pk).first()
+    if conversation is None:
+        raise Http404("No such conversation")
+    if not user.can("answer"):
+        raise PermissionDenied("Your role does not allow this.")
+    return conversation
+
+
+def get_attachment_for_staff(user, pk: int) -> Attachment:
+    if not user.is_authenticated or not user.is_staff_member:
+        raise Http404("No such file")
+    attachment = Attachment.objects.filter(pk=pk).first()
+    if attachment is None:
+        raise Http404("No such file")
+    if not user.can("answer"):
+        raise PermissionDenied("Your role does not allow this.")
+    return attachment

@@ -94,6 +94,11 @@ class Conversation(models.Model):
     thread_version = models.PositiveIntegerField(
         default=0, help_text="Moves on every change readers see in the replies; keys cached HTML"
     )
+    reply_token = models.CharField(
+        max_length=24,
+        blank=True,
+        help_text="In the Reply-To of mail we send, so the answer finds its conversation",
+    )
 
     objects = ConversationQuerySet.as_manager()
 
@@ -101,6 +106,12 @@ class Conversation(models.Model):
         indexes = [
             # The home page and feeds: newest published blog posts.
             models.Index(fields=["kind", "-published_at"], name="conv_kind_published"),
+        ]
+        constraints = [
+            # An inbound e-mail's token finds exactly one conversation.
+            models.UniqueConstraint(
+                fields=["reply_token"], condition=~Q(reply_token=""), name="conv_unique_reply_token"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -367,3 +378,22 @@ class Subscription(models.Model):
 
     def __str__(self) -> str:
         return f"{self.email} follows {self.conversation_id}"
+
+
+def _attachment_path(attachment: Attachment, filename: str) -> str:
+    # A random folder per file: names from strangers never collide or guess each other.
+    return f"attachments/{timezone.now():%Y/%m}/{secrets.token_hex(8)}/{filename}"
+
+
+class Attachment(models.Model):
+    """A file that came with a message (an e-mail attachment), kept under the data folder."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="attachments")
+    filename = models.CharField(max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    file = models.FileField(upload_to=_attachment_path, max_length=400)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.filename

@@ -6,6 +6,7 @@ messages, subscriptions, notifications (queued after commit) and the page cache.
 
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from django.conf import settings
@@ -35,6 +36,7 @@ from openline import pagecache, ratelimit
 from openline.tasks import enqueue
 
 TITLE_MAX = 200
+MESSAGE_MAX = 100_000  # a private message (an e-mail) is shortened past this, never refused
 
 
 class PostingError(ValueError):
@@ -289,6 +291,84 @@ def post_comment(
     return message
 
 
+def receive_private_message(
+    *,
+    conversation: Conversation | None,
+    author: Person,
+    title: str,
+    body_md: str,
+    channel: str,
+    external_id: str = "",
+    reply_to: Message | None = None,
+    kind: str = Kind.EMAIL,
+    at: datetime | None = None,
+) -> Message:
+    """A customer's message on a private channel (an e-mail), opening a conversation if needed.
+
+    It waits in the inbox like every customer message; nothing is held for moderation, since
+    only staff see it. A body over the limit is shortened, never refused: the original stays
+    with the delivery it came in.
+    """
+    now = at or timezone.now()
+    if len(body_md) > MESSAGE_MAX:
+        shortened = f"\n\n*(Shortened from {len(body_md):,} characters.)*"
+        body_md = body_md[: MESSAGE_MAX - len(shortened)] + shortened
+    body_md = body_md.strip() or "*(No text.)*"
+    with transaction.atomic():
+        if conversation is None:
+            token = secrets.token_hex(8)
+            conversation = Conversation.objects.create(
+                kind=kind,
+                is_public=False,
+                title=(title.strip() or "(no subject)")[:TITLE_MAX],
+                slug=f"private-{token}",
+                summary=plain_text(render_markdown(body_md, trusted=False), 280)[:300],
+                author=author,
+                published_at=now,
+                created_at=now,
+                updated_at=now,
+                last_activity_at=now,
+                reply_token=token,
+            )
+        message = Message.objects.create(
+            conversation=conversation,
+            author=author,
+            is_opening=not conversation.messages.exists(),
+            body_md=body_md,
+            body_html=render_markdown(body_md, trusted=False),
+            reply_to=reply_to,
+            channel=channel,
+            external_id=external_id[:500],
+            response_state=ResponseState.AWAITING,
+            created_at=now,
+            updated_at=now,
+        )
+        _after_new_message(message, conversation, author, now)
+    return message
+
+
+def add_internal_note(conversation: Conversation, *, by: User, body_md: str) -> Message:
+    """A note for colleagues on a conversation: never shown to the customer, never sent."""
+    staff = person_for_user(by)
+    if not staff.is_staff_member:
+        raise PostingError("Only staff write internal notes.")
+    body_md = _check_body(body_md)
+    now = timezone.now()
+    with transaction.atomic():
+        message = Message.objects.create(
+            conversation=conversation,
+            author=staff,
+            body_md=body_md,
+            body_html=render_markdown(body_md, trusted=True),
+            official=True,
+            internal=True,
+            created_at=now,
+            updated_at=now,
+        )
+        _after_new_message(message, conversation, staff, now)
+    return message
+
+
 def _score_later(message: Message) -> None:
     """Sentiment, intent and topic are worked out by a background job after commit."""
     from conversations import tasks
@@ -307,10 +387,16 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
     )
     if message.official and not message.internal:
         _mark_answered(message, now)
-        from conversations import tasks
+        if conversation.kind == Kind.EMAIL:
+            from mail import tasks as mail_tasks
 
-        enqueue(tasks.notify_official_reply, message.pk)
-    elif not message.official:
+            # The answer goes to the customer as an e-mail in their thread.
+            enqueue(mail_tasks.send_reply, message.pk)
+        else:
+            from conversations import tasks
+
+            enqueue(tasks.notify_official_reply, message.pk)
+    elif not message.official and conversation.is_public:
         subscribe(conversation, author)
 
 

@@ -45,6 +45,8 @@ def _send_to_subscribers(
                 "List-Unsubscribe": f"<{unsubscribe_url}>",
                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
                 "Auto-Submitted": "auto-generated",
+                # Recognised if it ever comes back in through the e-mail channel.
+                "X-Openline-Loop": settings.SUPPORT_EMAIL_DOMAIN,
             },
         )
         messages.append(mail)

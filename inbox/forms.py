@@ -13,3 +13,11 @@ class NoReplyForm(forms.Form):
         label="Why no reply is needed",
         widget=forms.TextInput(attrs={"list": "no-reply-reasons"}),
     )
+
+
+class NoteForm(MessageForm):
+    body = forms.CharField(
+        label="Internal note",
+        help_text="Only staff see it; the customer never does.",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -5,12 +5,18 @@ from __future__ import annotations
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from conversations import scoring, services
-from conversations.access import get_message_for_staff
-from inbox.forms import NoReplyForm, ReplyForm
+from conversations.access import (
+    get_attachment_for_staff,
+    get_conversation_for_staff,
+    get_message_for_staff,
+)
+from conversations.models import Kind, ResponseState
+from inbox.forms import NoReplyForm, NoteForm, ReplyForm
 from inbox.queries import awaiting, topic_table
 from openline.paging import page_or_404
 
@@ -135,3 +141,101 @@ def topics(request):
             "trending_week": scoring.trending_topics("week", limit=5),
         },
     )
+
+
+def _thread(conversation):
+    return (
+        conversation.messages.select_related("author", "topic")
+        .prefetch_related("attachments")
+        .order_by("created_at", "id")
+    )
+
+
+def _conversation_page(request, conversation, *, reply_form=None, note_form=None, status=200):
+    messages = list(_thread(conversation))
+    waiting = [m for m in messages if m.response_state == ResponseState.AWAITING]
+    return render(
+        request,
+        "inbox/conversation.html",
+        {
+            "conversation": conversation,
+            "thread": messages,
+            "waiting": waiting[-1] if waiting else None,
+            "identities": list(conversation.author.identities.all()),
+            "reply_form": reply_form or ReplyForm(),
+            "note_form": note_form or NoteForm(),
+        },
+        status=status,
+    )
+
+
+@login_required
+@require_GET
+def conversation(request, pk):
+    """The whole thread, internal notes included, with a reply and a note for colleagues."""
+    return _conversation_page(request, get_conversation_for_staff(request.user, pk))
+
+
+@login_required
+@require_POST
+def conversation_reply(request, pk):
+    conversation = get_conversation_for_staff(request.user, pk)
+    form = ReplyForm(request.POST)
+    target = None
+    if form.is_valid():
+        target = (
+            conversation.messages.filter(pk=request.POST.get("reply_to") or 0, official=False)
+            .select_related("author")
+            .first()
+        )
+        if target is None:
+            form.add_error(None, "Choose the customer message this answers.")
+    if form.is_valid():
+        try:
+            services.answer(
+                target,
+                by=request.user,
+                body_md=form.cleaned_data["body"],
+                idempotency_key=form.cleaned_data["idempotency_key"],
+            )
+        except services.PostingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            how = "by e-mail" if conversation.kind == Kind.EMAIL else "publicly"
+            flash.success(request, f"Answered {target.author.display_name} {how}.")
+            return redirect("inbox:conversation", conversation.pk)
+    return _conversation_page(request, conversation, reply_form=form, status=400)
+
+
+@login_required
+@require_POST
+def conversation_note(request, pk):
+    conversation = get_conversation_for_staff(request.user, pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            services.add_internal_note(
+                conversation, by=request.user, body_md=form.cleaned_data["body"]
+            )
+        except services.PostingError as exc:
+            form.add_error(None, str(exc))
+        else:
+            flash.success(request, "Note added. Only staff see it.")
+            return redirect("inbox:conversation", conversation.pk)
+    return _conversation_page(request, conversation, note_form=form, status=400)
+
+
+@login_required
+@require_GET
+def attachment(request, pk):
+    """An attachment, always as a download: files from strangers are never shown inline."""
+    item = get_attachment_for_staff(request.user, pk)
+    response = FileResponse(
+        item.file.open("rb"),
+        as_attachment=True,
+        filename=item.filename,
+        content_type="application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response

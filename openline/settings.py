@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "conversations",
     "blog",
     "inbox",
+    "mail",
 ]
 
 MIDDLEWARE = [
@@ -202,6 +203,25 @@ else:
     EMAIL_FILE_PATH = str(DATA_DIR / "mail")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", f"{SITE_NAME} <noreply@localhost>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# The e-mail channel (docs/email.md). Customers write to SUPPORT_EMAIL; replies to them come
+# from it, with a per-conversation token in Reply-To (support+<token>@domain) to thread answers.
+SUPPORT_EMAIL = env_str("OPENLINE_SUPPORT_EMAIL", "support@localhost").strip().lower()
+if "@" not in SUPPORT_EMAIL or any(c in SUPPORT_EMAIL for c in " \r\n<>"):
+    raise ConfigError(f"OPENLINE_SUPPORT_EMAIL must be a plain address, not {SUPPORT_EMAIL!r}")
+SUPPORT_EMAIL_DOMAIN = SUPPORT_EMAIL.rpartition("@")[2]
+# Built-in SMTP listener (`openline smtpd`): where it listens and the largest message it takes.
+SMTPD_HOST = env_str("OPENLINE_SMTPD_HOST", "127.0.0.1")
+SMTPD_PORT = env_int("OPENLINE_SMTPD_PORT", 2525, minimum=1, maximum=65535)
+MAIL_MAX_BYTES = env_int("OPENLINE_MAIL_MAX_BYTES", 25 * 1024 * 1024, minimum=1024)
+MAIL_ATTACHMENT_MAX_BYTES = env_int(
+    "OPENLINE_MAIL_ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024, minimum=0
+)
+# IMAP polling: imaps://user:password@host[:port][/folder], or imap:// without TLS.
+IMAP_URL = env_url("OPENLINE_IMAP_URL", ("imap", "imaps"))
+IMAP_POLL_SECONDS = env_int("OPENLINE_IMAP_POLL_SECONDS", 60, minimum=10)
+# Inbound-mail webhook (POST /mail/inbound/ with the raw message, signed with HMAC-SHA256).
+MAIL_WEBHOOK_SECRET = env_secret("OPENLINE_MAIL_WEBHOOK_SECRET")
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [

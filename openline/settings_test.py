@@ -19,3 +19,6 @@ ACCOUNT_RATE_LIMITS = {**ACCOUNT_RATE_LIMITS, "confirm_email": False}  # noqa: F
 PAGE_CACHE_GENERATION_FILE = str(
     DATA_DIR / f"pagegen-{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
 )
+SUPPORT_EMAIL = "support@larder.test"
+SUPPORT_EMAIL_DOMAIN = "larder.test"
+MAIL_WEBHOOK_SECRET = "test-webhook-secret"  # noqa: S105 (tests only)

@@ -98,3 +98,12 @@ def test_queue_is_oldest_first(alex_client, known_issue):
     add_comments(known_issue, 3)
     html = alex_client.get("/staff/queue/").content.decode()
     assert html.index("Comment 0") < html.index("Comment 1") < html.index("Comment 2")
+
+
+def test_staff_conversation_page_is_constant(alex_client, alex, known_issue):
+    add_comments(known_issue, 2, staff=alex)
+    services.add_internal_note(known_issue, by=alex, body_md="Note")
+    url = f"/staff/conversations/{known_issue.pk}/"
+    few = count_queries(alex_client, url)
+    add_comments(known_issue, 25, staff=alex)
+    assert count_queries(alex_client, url) == few <= 10

@@ -138,3 +138,28 @@ def test_staff_topics(page, site, busy_issue, alex, width):
     # Maria's and the newbie's comments were scored after commit and formed topics.
     expect(page.locator("table.data tbody tr").first).to_be_visible()
     assert_accessible(page, f"topics-{width}")
+
+
+def test_staff_conversation_with_an_email_and_a_note(page, site, alex):
+    from conversations import services as conversation_services
+    from mail import services as mail_services
+    from mail.models import InboundEmail
+
+    raw = (
+        b"From: Sam Osei <sam@example.net>\r\nTo: support@larder.test\r\n"
+        b"Subject: Missing oat milk\r\nMessage-ID: <sam-axe@example.net>\r\n\r\n"
+        b"My oat milk was missing from order 2210.\r\n"
+    )
+    row, _ = mail_services.store(raw, InboundEmail.Source.WEBHOOK)
+    row.refresh_from_db()
+    conversation = row.message.conversation
+    conversation_services.add_internal_note(conversation, by=alex, body_md="Check the van.")
+    page.context.add_cookies([session_cookie_for(alex, site)])
+    page.goto(site + f"/staff/conversations/{conversation.pk}/")
+    expect(page.get_by_role("heading", name="Missing oat milk")).to_be_visible()
+    expect(page.get_by_text("Internal note", exact=True)).to_be_visible()
+    assert_accessible(page, "conversation-email")
+    page.get_by_label("Reply to Sam (sent by e-mail)").fill("Hi Sam, a refund is on its way.")
+    page.get_by_role("button", name="Send reply").click()
+    expect(page.get_by_text("Answered Sam Osei by e-mail.")).to_be_visible()
+    expect(page.get_by_text("Hi Sam, a refund is on its way.")).to_be_visible()

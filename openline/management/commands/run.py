@@ -27,8 +27,11 @@ class Command(BaseCommand):
         parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
         parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_WORKERS", "2")))
         parser.add_argument("--no-demo", action="store_true", help="Never load the demo company")
+        parser.add_argument(
+            "--no-smtpd", action="store_true", help="Do not start the SMTP listener for e-mail"
+        )
 
-    def handle(self, *args, host, port, workers, no_demo, **options):
+    def handle(self, *args, host, port, workers, no_demo, no_smtpd, **options):
         call_command("migrate", interactive=False, verbosity=0)
         fresh = not Conversation.objects.exists()
         if fresh and not no_demo:
@@ -53,9 +56,19 @@ class Command(BaseCommand):
         worker = subprocess.Popen(
             [sys.executable, "-m", "openline.cli", "run_huey", "--quiet"], env=env
         )
+        processes = [web, worker]
+        if not no_smtpd:
+            processes.append(
+                subprocess.Popen([sys.executable, "-m", "openline.cli", "smtpd"], env=env)
+            )
         url = f"http://{host}:{port}/"
         self.stdout.write(self.style.SUCCESS(f"\nOpenline is running at {url}"))
         self.stdout.write(f"Data folder: {settings.DATA_DIR}")
+        if not no_smtpd:
+            self.stdout.write(
+                f"E-mail to {settings.SUPPORT_EMAIL} is received over SMTP on "
+                f"{settings.SMTPD_HOST}:{settings.SMTPD_PORT}"
+            )
         if settings.EMAIL_BACKEND.endswith("filebased.EmailBackend"):
             self.stdout.write(f"Outgoing e-mail is written to {settings.EMAIL_FILE_PATH}")
         from openline.demo import DEMO_LOGINS, DEMO_PASSWORD
@@ -65,7 +78,7 @@ class Command(BaseCommand):
             for email, what in DEMO_LOGINS:
                 self.stdout.write(f"  {email:32} {what}")
         self.stdout.write("Press Ctrl+C to stop.\n")
-        self._supervise(web, worker)
+        self._supervise(*processes)
 
     def _supervise(self, *processes):
         stopping = False
