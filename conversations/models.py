@@ -72,6 +72,13 @@ class ConversationQuerySet(models.QuerySet):
         return self.filter(kind__in=BLOG_KINDS)
 
 
+class Priority(models.IntegerChoices):
+    LOW = 0, "Low"
+    NORMAL = 1, "Normal"
+    HIGH = 2, "High"
+    URGENT = 3, "Urgent"
+
+
 class Conversation(models.Model):
     kind = models.CharField(max_length=16, choices=Kind.choices)
     is_public = models.BooleanField(default=True)
@@ -94,6 +101,12 @@ class Conversation(models.Model):
     thread_version = models.PositiveIntegerField(
         default=0, help_text="Moves on every change readers see in the replies; keys cached HTML"
     )
+    # The staff desk: who handles it, how urgent it is, and until when it is put aside.
+    assignee = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="assigned"
+    )
+    priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
+    snoozed_until = models.DateTimeField(null=True, blank=True)
     reply_token = models.CharField(
         max_length=24,
         blank=True,
@@ -397,3 +410,28 @@ class Attachment(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+
+class AuditEvent(models.Model):
+    """One thing a staff member did: answered, closed, assigned, moderated, noted …"""
+
+    actor = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    verb = models.CharField(max_length=32)
+    conversation = models.ForeignKey(
+        Conversation, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+    )
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="audit"
+    )
+    detail = models.JSONField(default=dict, blank=True)
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [
+            # A conversation's history on its staff page.
+            models.Index(fields=["conversation", "-at"], name="audit_conversation_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.actor} {self.verb} at {self.at:%Y-%m-%d %H:%M}"

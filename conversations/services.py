@@ -19,6 +19,7 @@ from accounts.models import Person, User
 from accounts.services import person_for_user
 from conversations.markup import plain_text, render_markdown
 from conversations.models import (
+    AuditEvent,
     Category,
     Channel,
     Conversation,
@@ -28,6 +29,7 @@ from conversations.models import (
     Label,
     Message,
     Moderation,
+    Priority,
     ResponseState,
     StatusUpdate,
     Subscription,
@@ -366,6 +368,7 @@ def add_internal_note(conversation: Conversation, *, by: User, body_md: str) -> 
             updated_at=now,
         )
         _after_new_message(message, conversation, staff, now)
+        audit(by, "noted", conversation=conversation, message=message)
     return message
 
 
@@ -453,7 +456,7 @@ def answer(
     staff = person_for_user(by)
     if not staff.is_staff_member:
         raise PostingError("Only staff answer for the company.")
-    return post_comment(
+    reply = post_comment(
         message.conversation,
         author=staff,
         body_md=body_md,
@@ -461,6 +464,74 @@ def answer(
         idempotency_key=idempotency_key,
         at=at,
     )
+    audit(by, "answered", conversation=message.conversation, message=message, reply=reply.pk)
+    return reply
+
+
+def audit(actor: User | None, verb: str, *, conversation=None, message=None, **detail) -> None:
+    """Record what a staff member did (the audit log of agent actions)."""
+    AuditEvent.objects.create(
+        actor=actor if actor is not None and actor.is_authenticated else None,
+        verb=verb,
+        conversation=conversation,
+        message=message,
+        detail=detail,
+    )
+
+
+def _require_answerer(user: User) -> None:
+    if not (user.is_authenticated and user.can("answer")):
+        raise PostingError("Only staff who answer customers do that.")
+
+
+def _locked_conversation(conversation: Conversation) -> Conversation:
+    return Conversation.objects.select_for_update().get(pk=conversation.pk)
+
+
+def assign(conversation: Conversation, *, to: User | None, by: User) -> Conversation:
+    """Give the conversation to an agent (`to`), or to nobody."""
+    _require_answerer(by)
+    if to is not None and not to.can("answer"):
+        raise PostingError(f"{to.person.display_name} does not answer customers.")
+    with transaction.atomic():
+        current = _locked_conversation(conversation)
+        if current.assignee_id != (to.pk if to else None):
+            current.assignee = to
+            current.save(update_fields=["assignee"])
+            audit(by, "assigned", conversation=current, to=to.pk if to else None)
+    conversation.assignee = to
+    return conversation
+
+
+def set_priority(conversation: Conversation, *, priority: int, by: User) -> Conversation:
+    _require_answerer(by)
+    if priority not in Priority.values:
+        raise PostingError("Choose a priority: low, normal, high or urgent.")
+    with transaction.atomic():
+        current = _locked_conversation(conversation)
+        if current.priority != priority:
+            audit(by, "prioritised", conversation=current, before=current.priority, after=priority)
+            current.priority = priority
+            current.save(update_fields=["priority"])
+    conversation.priority = priority
+    return conversation
+
+
+def snooze(conversation: Conversation, *, until: datetime | None, by: User) -> Conversation:
+    """Put the conversation aside until a time (out of the queue until then); None wakes it."""
+    _require_answerer(by)
+    if until is not None and until <= timezone.now():
+        raise PostingError("Snooze until a time in the future.")
+    with transaction.atomic():
+        current = _locked_conversation(conversation)
+        current.snoozed_until = until
+        current.save(update_fields=["snoozed_until"])
+        audit(
+            by, "snoozed" if until else "woken", conversation=current,
+            until=until.isoformat() if until else None,
+        )  # fmt: skip
+    conversation.snoozed_until = until
+    return conversation
 
 
 def _locked(message: Message) -> Message:
@@ -486,6 +557,8 @@ def mark_no_reply_needed(message: Message, *, by: User, reason: str) -> Message:
                 "response_state", "no_reply_reason", "closed_by", "closed_at", "updated_at"
             ]
         )  # fmt: skip
+        audit(by, "closed without reply", conversation=current.conversation, message=current,
+              reason=reason)  # fmt: skip
     message.refresh_from_db()
     return message
 
@@ -498,6 +571,7 @@ def approve(message: Message, *, by: User) -> Message:
             current.updated_at = timezone.now()
             current.save(update_fields=["moderation", "updated_at"])
             _thread_changed(current.conversation_id, count=0 if current.internal else +1)
+            audit(by, "approved", conversation=current.conversation, message=current)
     message.refresh_from_db()
     return message
 
@@ -520,6 +594,7 @@ def remove(message: Message, *, by: User, reason: str = "") -> Message:
         current.updated_at = timezone.now()
         current.save(update_fields=fields)
         _thread_changed(current.conversation_id, count=-1 if was_visible else 0)
+        audit(by, "removed", conversation=current.conversation, message=current, reason=reason)
     message.refresh_from_db()
     return message
 

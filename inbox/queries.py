@@ -3,17 +3,42 @@
 from __future__ import annotations
 
 from django.db.models import Count, Max, Q
+from django.utils import timezone
 
 from conversations.models import Message, ResponseState, Sentiment, Topic
 
+VIEWS = {
+    "all": "All waiting",
+    "mine": "Mine",
+    "unassigned": "Unassigned",
+    "negative": "Negative",
+    "snoozed": "Snoozed",
+}
 
-def awaiting():
-    """Oldest first: the customer who has waited longest is answered first."""
-    return (
-        Message.objects.filter(response_state=ResponseState.AWAITING)
-        .select_related("author", "conversation", "reply_to__author")
-        .order_by("created_at", "id")
-    )
+
+def awaiting(view: str = "all", *, user=None, channel: str = ""):
+    """Customer messages waiting for a response: most urgent first, then the longest-waiting.
+
+    Snoozed conversations stay out of every view but "snoozed" until their time comes.
+    """
+    now = timezone.now()
+    queryset = Message.objects.filter(response_state=ResponseState.AWAITING)
+    awake = Q(conversation__snoozed_until__isnull=True) | Q(conversation__snoozed_until__lte=now)
+    if view == "snoozed":
+        queryset = queryset.filter(conversation__snoozed_until__gt=now)
+    else:
+        queryset = queryset.filter(awake)
+    if view == "mine" and user is not None:
+        queryset = queryset.filter(conversation__assignee=user)
+    elif view == "unassigned":
+        queryset = queryset.filter(conversation__assignee__isnull=True)
+    elif view == "negative":
+        queryset = queryset.filter(sentiment=Sentiment.NEGATIVE)
+    if channel:
+        queryset = queryset.filter(channel=channel)
+    return queryset.select_related(
+        "author", "conversation__assignee__person", "reply_to__author"
+    ).order_by("-conversation__priority", "created_at", "id")
 
 
 def topic_table():

@@ -10,6 +10,7 @@ urlpatterns = [
     path("conversations/<int:pk>/", views.conversation, name="conversation"),
     path("conversations/<int:pk>/reply/", views.conversation_reply, name="conversation_reply"),
     path("conversations/<int:pk>/note/", views.conversation_note, name="conversation_note"),
+    path("conversations/<int:pk>/desk/", views.conversation_desk, name="conversation_desk"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("queue/messages/<int:pk>/reply/", views.reply, name="reply"),
     path("queue/messages/<int:pk>/no-reply/", views.no_reply, name="no_reply"),

@@ -15,9 +15,9 @@ from conversations.access import (
     get_conversation_for_staff,
     get_message_for_staff,
 )
-from conversations.models import Kind, ResponseState
-from inbox.forms import NoReplyForm, NoteForm, ReplyForm
-from inbox.queries import awaiting, topic_table
+from conversations.models import Channel, Kind, ResponseState
+from inbox.forms import DeskForm, NoReplyForm, NoteForm, ReplyForm
+from inbox.queries import VIEWS, awaiting, topic_table
 from openline.paging import page_or_404
 
 PER_PAGE = 25
@@ -34,12 +34,27 @@ def _require_staff(user):
 @require_GET
 def queue(request):
     _require_staff(request.user)
-    page = page_or_404(request, awaiting(), PER_PAGE)
-    return render(
-        request,
-        "inbox/queue.html",
-        {"page": page, "reply_form": ReplyForm(), "reasons": NO_REPLY_REASONS},
-    )
+    return render(request, "inbox/queue.html", _queue_context(request))
+
+
+def _queue_context(request) -> dict:
+    """The queue page for the view and channel asked for (unknown values fall back to all)."""
+    view = request.GET.get("view", "all")
+    if view not in VIEWS:
+        view = "all"
+    channel = request.GET.get("channel", "")
+    if channel not in Channel.values:
+        channel = ""
+    page = page_or_404(request, awaiting(view, user=request.user, channel=channel), PER_PAGE)
+    return {
+        "page": page,
+        "reply_form": ReplyForm(),
+        "reasons": NO_REPLY_REASONS,
+        "views": VIEWS,
+        "view": view,
+        "channel": channel,
+        "channels": Channel.choices,
+    }
 
 
 def _row(request, message, form=None, status=200, note=""):
@@ -83,8 +98,7 @@ def reply(request, pk):
             return _done(request, message, f"Answered {message.author.display_name}.")
     if request.htmx:
         return _row(request, message, form=form)
-    page = page_or_404(request, awaiting(), PER_PAGE)
-    context = {"page": page, "reply_form": ReplyForm(), "reasons": NO_REPLY_REASONS}
+    context = _queue_context(request)
     return render(
         request,
         "inbox/queue.html",
@@ -151,7 +165,9 @@ def _thread(conversation):
     )
 
 
-def _conversation_page(request, conversation, *, reply_form=None, note_form=None, status=200):
+def _conversation_page(
+    request, conversation, *, reply_form=None, note_form=None, desk_form=None, status=200
+):
     messages = list(_thread(conversation))
     waiting = [m for m in messages if m.response_state == ResponseState.AWAITING]
     return render(
@@ -164,6 +180,17 @@ def _conversation_page(request, conversation, *, reply_form=None, note_form=None
             "identities": list(conversation.author.identities.all()),
             "reply_form": reply_form or ReplyForm(),
             "note_form": note_form or NoteForm(),
+            "desk_form": desk_form
+            or DeskForm(
+                initial={
+                    "assignee": conversation.assignee_id,
+                    "priority": conversation.priority,
+                    "snoozed_until": conversation.snoozed_until,
+                }
+            ),
+            "history": list(
+                conversation.audit.select_related("actor__person").order_by("-at", "-id")[:20]
+            ),
         },
         status=status,
     )
@@ -239,3 +266,26 @@ def attachment(request, pk):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+@require_POST
+def conversation_desk(request, pk):
+    """Assign, prioritise or snooze a conversation; only what changed is recorded."""
+    conversation = get_conversation_for_staff(request.user, pk)
+    form = DeskForm(request.POST)
+    if not form.is_valid():
+        return _conversation_page(request, conversation, desk_form=form, status=400)
+    data = form.cleaned_data
+    try:
+        if data["assignee"] != conversation.assignee:
+            services.assign(conversation, to=data["assignee"], by=request.user)
+        if data["priority"] != conversation.priority:
+            services.set_priority(conversation, priority=data["priority"], by=request.user)
+        if data["snoozed_until"] != conversation.snoozed_until:
+            services.snooze(conversation, until=data["snoozed_until"], by=request.user)
+    except services.PostingError as exc:
+        form.add_error(None, str(exc))
+        return _conversation_page(request, conversation, desk_form=form, status=400)
+    flash.success(request, "Saved.")
+    return redirect("inbox:conversation", conversation.pk)

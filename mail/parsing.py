@@ -66,6 +66,9 @@ MAX_REFERENCES = 100
 MAX_PARTS = 500
 MAX_DEPTH = 30
 MAX_FILENAME = 200
+MAX_ADDRESSES = 500  # per header
+MAX_LINE = 998  # RFC 5322's line limit, applied to the subject, names and audit headers
+MAX_HTML_TO_CONVERT = 1_000_000  # characters; html.parser needs about a second per million
 AUDIT_HEADERS = ("Message-ID", "From", "To", "Subject", "Date", "Auto-Submitted", "Return-Path")
 ENVELOPE_HEADERS = ("delivered-to", "x-original-to", "x-envelope-to", "envelope-to", "x-rcpt-to")
 
@@ -121,7 +124,7 @@ def address_token(address: str) -> str | None:
         return None
     address = address.strip()
     if "<" in address:
-        pairs = getaddresses([address])
+        pairs = _getaddresses([address[:1000]])
         address = pairs[0][1] if pairs else ""
     local, at, domain = address.rpartition("@")
     if not at or not local or not domain:
@@ -156,6 +159,9 @@ def _parse(raw, problems, own_domains, loop_header, max_bytes, max_count) -> Par
     )
     subject_raw = headers.first("subject")
     subject = _one_line(headers.decoded(subject_raw, "Subject")) if subject_raw else ""
+    if len(subject) > MAX_LINE:
+        problems.append(f"Subject over {MAX_LINE} characters; shortened")
+        subject = subject[:MAX_LINE]
     date = _date(headers.first("date"), problems)
 
     body = _Body(max_bytes, max_count, problems)
@@ -163,7 +169,11 @@ def _parse(raw, problems, own_domains, loop_header, max_bytes, max_count) -> Par
     html = _clean_text(body.html()).strip("\n")
     text = _clean_text(body.plain()).strip("\n").rstrip()
     if not text.strip() and html.strip():
-        text = html_to_text(html)
+        if len(html) > MAX_HTML_TO_CONVERT:
+            problems.append(
+                f"HTML body over {MAX_HTML_TO_CONVERT:,} characters; text from its start"
+            )
+        text = html_to_text(html[:MAX_HTML_TO_CONVERT])
 
     kind = _kind(
         headers,
@@ -178,7 +188,7 @@ def _parse(raw, problems, own_domains, loop_header, max_bytes, max_count) -> Par
     for name in AUDIT_HEADERS:
         value = headers.first(name.lower())
         if value is not None:
-            audit[name] = _one_line(headers.recovered(value, name))[:998]
+            audit[name] = _one_line(headers.recovered(value, name))[:MAX_LINE]
 
     return ParsedEmail(
         message_id=message_id,
@@ -212,11 +222,31 @@ def _trim_preamble(raw: bytes, problems: list[str]) -> bytes:
     return raw
 
 
+_CONTENT_TYPE_LINE = re.compile(rb"^content-type:[^\n]*(?:\n[ \t][^\n]*)*", re.IGNORECASE | re.M)
+
+
+def _too_hard_for_default_policy(raw: bytes) -> str | None:
+    """The default policy's header parser is quadratic on long quoted or commented
+    Content-Type values (seconds for 10 kB) and slow per part; the feed parser runs it on
+    every part, so a crafted message could stall a worker."""
+    if raw.count(b"\n--") > MAX_PARTS:
+        return "very many MIME parts"
+    for match in _CONTENT_TYPE_LINE.finditer(raw):
+        value = match.group()
+        if len(value) > 2000 or sum(value.count(c) for c in b'"()\\') > 40:
+            return "an oversized Content-Type header"
+    return None
+
+
 def _parse_structure(raw: bytes, problems: list[str]) -> Message:
-    try:
-        return BytesParser(policy=policy.default).parsebytes(raw)
-    except Exception as exc:
-        problems.append(f"the MIME parser failed ({type(exc).__name__}); read it leniently")
+    reason = _too_hard_for_default_policy(raw)
+    if reason:
+        problems.append(f"{reason}: read with the lenient compat32 parser")
+    else:
+        try:
+            return BytesParser(policy=policy.default).parsebytes(raw)
+        except Exception as exc:
+            problems.append(f"the MIME parser failed ({type(exc).__name__}); read it leniently")
     try:
         return BytesParser(policy=policy.compat32).parsebytes(raw)
     except Exception:
@@ -279,7 +309,7 @@ _CHARSET_ALIASES = {
     "x-gbk": "gb18030",
 }
 # Bytes 0x80-0x9f declared as Latin-1 are in practice Windows-1252 punctuation (as browsers assume).
-_SUPERSETS = {"iso8859-1": ("cp1252", "latin-1"), "ascii": ("ascii",)}
+_SUPERSETS = {"iso8859-1": ("cp1252", "latin-1")}
 _UNSAFE_CODECS = {"unicode-escape", "raw-unicode-escape", "undefined", "idna", "punycode"}
 
 
@@ -322,6 +352,25 @@ def _decode(data: bytes, charset: str | None, what: str, problems: list[str]) ->
     return text
 
 
+def _as_bytes(text: str) -> bytes:
+    """The parser keeps undecodable bytes as surrogate escapes; this gives them back."""
+    try:
+        return text.encode("utf-8", "surrogateescape")
+    except UnicodeEncodeError:  # a surrogate that was not an escape
+        return text.encode("utf-8", "replace")
+
+
+def _recover_8bit(value: str, what: str, problems: list[str]) -> str:
+    """Raw 8-bit bytes in a header: UTF-8 (RFC 6532) or, failing that, Windows-1252."""
+    if not _SURROGATES.search(value):
+        return value
+    data = _as_bytes(value)
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return _decode(data, None, what, problems)
+
+
 def _b64decode(data: bytes | str) -> bytes:
     """Base64 that tolerates missing padding, line noise and stray characters."""
     if isinstance(data, str):
@@ -351,7 +400,7 @@ def _decode_words(value: str, what: str, problems: list[str]) -> str:
         if encoding in "bB":
             data = _b64decode(payload)
         else:
-            data = binascii.a2b_qp(payload.encode("utf-8", "surrogateescape"), header=True)
+            data = binascii.a2b_qp(_as_bytes(payload), header=True)
         pieces.append((charset.lower(), data))
         pos = match.end()
     if pos < len(value):
@@ -402,14 +451,7 @@ class _Headers:
         return values[0] if values else None
 
     def recovered(self, value: str, name: str) -> str:
-        """Raw 8-bit bytes in a header: UTF-8 (RFC 6532) or, failing that, Windows-1252."""
-        if not _SURROGATES.search(value):
-            return value
-        data = value.encode("utf-8", "surrogateescape")
-        try:
-            return data.decode("utf-8")
-        except UnicodeDecodeError:
-            return _decode(data, None, f"header {name}", self.problems)
+        return _recover_8bit(value, f"header {name}", self.problems)
 
     def decoded(self, value: str, name: str) -> str:
         return _decode_words(self.recovered(value, name), f"header {name}", self.problems)
@@ -425,6 +467,21 @@ def _clean_address(value: str) -> str | None:
     return value.lower()
 
 
+def _getaddresses(values: list[str]) -> list[tuple[str, str]]:
+    try:
+        return getaddresses(values)
+    except Exception:  # deeply nested comments overflow its recursion: take what looks right
+        tokens = (t for v in values for t in re.split(r"[\s<>,;:\"()]+", v))
+        return [("", t) for t in tokens if len(t) <= 254 and _ADDRESS.fullmatch(t)]
+
+
+def _simple_enough(values: list[str]) -> bool:
+    """Whether the default policy's address parser will be quick: it is quadratic on long
+    runs of quotes and parentheses, and recursive on nested comments."""
+    total = sum(len(v) for v in values)
+    return total <= 4000 and sum(v.count(c) for v in values for c in '"()\\') <= 60
+
+
 def _addresses(
     msg: Message | None, headers: _Headers, name: str, problems: list[str]
 ) -> list[tuple[str, str]]:
@@ -435,7 +492,8 @@ def _addresses(
     label = name.title()
     pairs: list[tuple[str, str]] | None = None
     # The compat32 fallback parse has plain string headers, without .addresses.
-    if msg is not None and getattr(msg, "policy", None) is not policy.compat32:
+    default_policy = msg is not None and getattr(msg, "policy", None) is not policy.compat32
+    if default_policy and _simple_enough(raw_values):
         try:
             found = []
             for header in msg.get_all(name) or []:
@@ -447,9 +505,11 @@ def _addresses(
         except Exception:
             problems.append(f"malformed header {label}: read it leniently")
     if pairs is None:
-        pairs = []
-        for display, address in getaddresses([headers.recovered(v, label) for v in raw_values]):
-            pairs.append((headers.decoded(display, label), address))
+        found = _getaddresses([headers.recovered(v, label) for v in raw_values])
+        pairs = [(headers.decoded(d, label), a) for d, a in found[: MAX_ADDRESSES + 1]]
+    if len(pairs) > MAX_ADDRESSES:
+        problems.append(f"more than {MAX_ADDRESSES} addresses in {label}; kept the first")
+        pairs = pairs[:MAX_ADDRESSES]
 
     result = []
     for display, address in pairs:
@@ -462,10 +522,11 @@ def _addresses(
 
 
 def _from(msg: Message, headers: _Headers, problems: list[str]) -> tuple[str, str, str]:
-    """(name, address, local part as written) of the sender; falls back to Sender."""
+    """(name, address, local part as written) of the sender; falls back to Sender.
+    The local part is kept even without a domain, for spotting a bare "MAILER-DAEMON"."""
     local = ""
     for raw in headers.values("from")[:1]:
-        for _, address in getaddresses([headers.recovered(raw, "From")])[:1]:
+        for _, address in _getaddresses([headers.recovered(raw, "From")[:1000]])[:1]:
             local = address.partition("@")[0].lower()
     pairs = _addresses(msg, headers, "from", problems)
     if len(pairs) > 1:
@@ -480,7 +541,7 @@ def _from(msg: Message, headers: _Headers, problems: list[str]) -> tuple[str, st
             problems.append("no usable From address")
             return "", "", local
     name, address = pairs[0]
-    return name, address, local or address.partition("@")[0]
+    return name[:MAX_LINE], address, local or address.partition("@")[0]
 
 
 def _normalise_id(value: str) -> str | None:
@@ -575,12 +636,14 @@ class _PartInfo:
     report_type: str
 
 
-def _compat_view(part: Message) -> Message:
-    """The same headers in a compat32 message, whose parameter parsing cannot raise."""
+def _compat_view(part: Message, problems: list[str]) -> Message:
+    """The same headers in a compat32 message, whose parameter parsing cannot raise.
+    8-bit bytes are decoded first: compat32 would turn them into U+FFFD."""
     view = Message()
     try:
+        view.set_default_type(part.get_default_type())  # message/rfc822 inside a digest
         for name, value in part.raw_items():
-            view[name] = value
+            view[name] = _recover_8bit(value, f"header {name}", problems)
     except Exception:
         return Message()
     return view
@@ -599,7 +662,7 @@ def _param(view: Message, name: str, header: str = "content-type") -> str | None
 def _describe(part: Message, problems: list[str]) -> _PartInfo:
     # Parameters are read from a compat32 copy of the headers: the default policy re-parses
     # the header on every lookup (slow) and can raise on garbage, compat32 does neither.
-    view = _compat_view(part)
+    view = _compat_view(part, problems)
     try:
         ctype = view.get_content_type()
     except Exception:
@@ -624,10 +687,12 @@ def _describe(part: Message, problems: list[str]) -> _PartInfo:
 
 
 def _serialise(item) -> bytes:
+    """A message/rfc822 (or delivery-status) part's content, as bytes for the attachment."""
     try:
         return item.as_bytes(policy=policy.compat32)
-    except Exception:
-        return str(item).encode("utf-8", "surrogateescape")
+    except Exception:  # e.g. RecursionError on absurd nesting: keep the bytes we can get
+        payload = item.get_payload() if isinstance(item, Message) else item
+        return _as_bytes(payload) if isinstance(payload, str) else b""
 
 
 def _payload_bytes(part: Message, problems: list[str]) -> bytes:
@@ -641,7 +706,7 @@ def _payload_bytes(part: Message, problems: list[str]) -> bytes:
         if isinstance(payload, list):  # message/rfc822, message/delivery-status
             data = b"\n".join(_serialise(item) for item in payload)
         else:
-            data = str(payload or "").encode("utf-8", "surrogateescape")
+            data = _as_bytes(str(payload or ""))
     return bytes(data)
 
 
@@ -682,6 +747,7 @@ class _Body:
         self.dropped: list[tuple[str, str, int]] = []
         self.content_types: set[str] = set()
         self.top: _PartInfo | None = None
+        self.recoveries = 0
 
     def plain(self) -> str:
         return "\n\n".join(p.strip("\r\n") for p in self.plain_parts)
@@ -690,22 +756,24 @@ class _Body:
         return "\n".join(self.html_parts)
 
     def read(self, msg: Message) -> None:
-        for seen, (part, info) in enumerate(self._leaves(msg), start=1):
-            if seen > MAX_PARTS:
-                self.problems.append(f"more than {MAX_PARTS} MIME parts; ignored the rest")
-                break
+        for part, info in self._leaves(msg):
             self._leaf(part, info)
 
     def _leaves(self, msg: Message) -> Iterator[tuple[Message, _PartInfo]]:
         stack: list[tuple[Message, int]] = [(msg, 0)]
+        seen = 0
         while stack:
             part, depth = stack.pop()
+            seen += 1
+            if seen > MAX_PARTS:
+                self.problems.append(f"more than {MAX_PARTS} MIME parts; ignored the rest")
+                return
             info = _describe(part, self.problems)
             if self.top is None:
                 self.top = info
             self.content_types.add(info.content_type)
-            self._note_defects(part)
             if info.content_type.startswith("multipart/"):
+                self._note_defects(part)  # a leaf's are noted once it is decoded
                 children = part.get_payload()
                 if not isinstance(children, list):
                     recovered = self._recover_multipart(part, children, info)
@@ -722,7 +790,10 @@ class _Body:
 
     def _recover_multipart(self, part: Message, payload, info: _PartInfo) -> Message | None:
         """A multipart whose declared boundary never appears: look for the one really used."""
-        data = str(payload or "").encode("utf-8", "surrogateescape")
+        self.recoveries += 1
+        if self.recoveries > 3:  # each attempt re-parses the part: bound the work
+            return None
+        data = _as_bytes(str(payload or ""))
         for match in re.finditer(
             rb"^--([0-9A-Za-z'()+_,./:=?-]{1,70})\r?\n[A-Za-z-]+:", data, re.M
         ):
@@ -731,7 +802,8 @@ class _Body:
                 continue
             header = b'Content-Type: multipart/mixed; boundary="' + boundary + b'"\r\n\r\n'
             try:
-                recovered = BytesParser(policy=policy.default).parsebytes(header + data)
+                parser = BytesParser(policy=getattr(part, "policy", policy.compat32))
+                recovered = parser.parsebytes(header + data)
             except Exception:
                 return None
             if recovered.is_multipart() and recovered.get_payload():
@@ -752,7 +824,7 @@ class _Body:
 
     def _leaf(self, part: Message, info: _PartInfo) -> None:
         data = _payload_bytes(part, self.problems)
-        self._note_defects(part)  # base64 defects are found while decoding
+        self._note_defects(part)  # after decoding, which finds the base64 defects
         is_body = (
             info.content_type in ("text/plain", "text/html")
             and info.disposition != "attachment"
@@ -766,9 +838,9 @@ class _Body:
             target = self.plain_parts if info.content_type == "text/plain" else self.html_parts
             target.append(text)
             return
-        self._attachment(part, info, data)
+        self._attachment(info, data)
 
-    def _attachment(self, part: Message, info: _PartInfo, data: bytes) -> None:
+    def _attachment(self, info: _PartInfo, data: bytes) -> None:
         raw_name = info.filename
         if raw_name and "=?" in raw_name:
             raw_name = _decode_words(raw_name, "a file name", self.problems)
@@ -825,7 +897,7 @@ def _domain_is_ours(domain: str, own_domains: tuple[str, ...]) -> bool:
 
 
 def _names_us(value: str, own_domains: tuple[str, ...]) -> bool:
-    words = re.findall(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", value.lower())
+    words = re.findall(r"[a-z0-9-]+(?:\.[a-z0-9-]+)+", value[:1000].lower())
     return any(_domain_is_ours(w, own_domains) for w in words)
 
 
@@ -895,6 +967,10 @@ _PARAGRAPH = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "hr"}
 _SKIP = {"script", "style", "head", "title", "template", "xml"}
 
 
+def _quote_prefix(depth: int) -> str:
+    return "> " * min(depth, 10)  # deeper nesting adds nothing readable, only bytes
+
+
 class _HtmlText(HTMLParser):
     def __init__(self):
         super().__init__(convert_charrefs=True)
@@ -908,7 +984,7 @@ class _HtmlText(HTMLParser):
         self._bullet = ""
 
     def _end_line(self) -> None:
-        line = ("> " * self._buf_depth + "".join(self._buf)).rstrip()
+        line = (_quote_prefix(self._buf_depth) + "".join(self._buf)).rstrip()
         self.lines.append(line)
         self._buf = []
 
@@ -921,7 +997,7 @@ class _HtmlText(HTMLParser):
         elif not self.lines:
             extra = 0
         if extra and self.lines and self.lines[-1].strip("> "):
-            self.lines.append(("> " * self._depth).rstrip())
+            self.lines.append(_quote_prefix(self._depth).rstrip())
         self._want = 0
 
     def _break(self, count: int) -> None:
@@ -937,7 +1013,7 @@ class _HtmlText(HTMLParser):
             if self._buf:
                 self._end_line()
             else:
-                self.lines.append(("> " * self._depth).rstrip())
+                self.lines.append(_quote_prefix(self._depth).rstrip())
         elif tag == "blockquote":
             self._break(1)
             self._depth += 1
@@ -1000,17 +1076,30 @@ class _HtmlText(HTMLParser):
         return re.sub(r"\n{3,}", "\n\n", text).strip()
 
 
+_HTML_COMMENT = re.compile(r"<!--.*?(?:-->|\Z)", re.DOTALL)
+_ORPHAN_LT = re.compile(r"<(?![^<>]*>)")
+_MARKED_SECTION = re.compile(r"<!\[[^<>]*>")
+
+
+def _tame_html(html: str) -> str:
+    """html.parser rescans from every unterminated construct ("<!--", "</", "<![")
+    to the end of the input, which is quadratic; resolve those first, in linear time."""
+    html = _HTML_COMMENT.sub(" ", html)
+    html = _ORPHAN_LT.sub("&lt;", html)  # a "<" with no ">" before the next "<" is text
+    return _MARKED_SECTION.sub(" ", html)  # Outlook's <![if !mso]> and CDATA
+
+
 def html_to_text(html: str) -> str:
     """Readable plain text from an HTML body; <blockquote> becomes "> " quoting."""
+    html = _tame_html(html)
     parser = _HtmlText()
     try:
         parser.feed(html)
         parser.close()
         return _clean_text(parser.result())
     except Exception:  # html.parser can still trip over odd markup; strip tags by hand
-        text = re.sub(r"(?is)<(script|style|head)\b.*?</\1\s*>", " ", html)
-        text = re.sub(r"(?i)<br\s*/?>|</(p|div|li|tr|h\d)\s*>", "\n", text)
-        text = re.sub(r"<[^>]*>", " ", text)
+        text = re.sub(r"(?i)<br\s*/?>|</(p|div|li|tr|h\d)\s*>", "\n", html)
+        text = re.sub(r"<[^<>]*>", " ", text)
         lines = (" ".join(line.split()) for line in text.splitlines())
         return _clean_text(re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip())
 
@@ -1072,7 +1161,7 @@ def _attribution_at(lines: list[str], i: int) -> int:
         if len(chunk) < span or not chunk[-1].strip():
             return 0
         joined = " ".join(s.strip() for s in chunk)
-        if any(p.match(joined) for p in _ATTRIBUTIONS):
+        if len(joined) <= 1000 and any(p.match(joined) for p in _ATTRIBUTIONS):
             return span
     return 0
 
@@ -1082,7 +1171,7 @@ def _header_block_at(lines: list[str], i: int) -> bool:
     line = lines[i]
     if _is_quoted(line):
         return False
-    if _ONE_LINE_BLOCK.match(line):
+    if len(line) <= 1000 and _ONE_LINE_BLOCK.match(line):
         return True
     if not _FROM_FIELD.match(line):
         return False
@@ -1114,30 +1203,27 @@ def _history_start(lines: list[str]) -> int | None:
 
 
 def _trim_trailing(lines: list[str]) -> list[str]:
-    changed = True
-    while changed:
-        changed = False
-        while lines and not lines[-1].strip():
-            lines.pop()
-        if not lines:
-            break
-        if _is_quoted(lines[-1]):
-            while lines and (_is_quoted(lines[-1]) or not lines[-1].strip()):
-                lines.pop()
-            changed = True
-        elif _FOOTER.match(lines[-1]) and len(lines[-1]) <= 80:
-            lines.pop()
-            changed = True
-        else:
-            for j in range(max(0, len(lines) - 3), len(lines)):
-                span = _attribution_at(lines, j)
-                if span and j + span == len(lines):
-                    del lines[j:]
-                    changed = True
-                    break
-        if not changed:
-            changed = _cut_signature(lines)
+    """Drop trailing quoted lines, attributions and mobile footers, then one signature,
+    then anything of the first kind the signature was hiding."""
+    _trim_quotes_and_footers(lines)
+    if _cut_signature(lines):
+        _trim_quotes_and_footers(lines)
     return lines
+
+
+def _trim_quotes_and_footers(lines: list[str]) -> None:
+    while lines:
+        last = lines[-1]
+        if not last.strip() or _is_quoted(last) or (len(last) <= 80 and _FOOTER.match(last)):
+            lines.pop()
+            continue
+        for j in range(max(0, len(lines) - 3), len(lines)):
+            span = _attribution_at(lines, j)
+            if span and j + span == len(lines):
+                del lines[j:]
+                break
+        else:
+            return
 
 
 def _cut_signature(lines: list[str]) -> bool:

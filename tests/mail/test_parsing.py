@@ -5,6 +5,7 @@ The fixtures in `fixtures/` are small hand-written raw messages, one per client 
 
 from __future__ import annotations
 
+import base64
 import random
 from datetime import UTC, datetime
 from email.message import EmailMessage
@@ -288,6 +289,22 @@ def test_deep_nesting_is_cut_off():
     assert not any(p.startswith("internal error") for p in parsed.problems)
 
 
+def test_pathological_headers_are_read_leniently():
+    # The default policy's parsers are quadratic on these, or recurse until they fail.
+    quotes = '"' * 20_000
+    raw = build(f"Content-Type: text/plain; charset=utf-8; x={quotes}", body="Still here.")
+    parsed = parse(raw)
+
+    assert parsed.text == "Still here."
+    assert "an oversized Content-Type header: read with the lenient compat32 parser" in (
+        parsed.problems
+    )
+
+    parsed = parse(build("From: " + "(" * 5000 + " <jane@example.org>", "To: " + '"' * 9000))
+    assert parsed.text == "Hello, where is my parcel?"
+    assert not any(p.startswith("internal error") for p in parsed.problems)
+
+
 def test_empty_input():
     parsed = parse(b"")
 
@@ -363,7 +380,13 @@ def _with_attachments(*files: tuple[str, str, bytes]) -> bytes:
 
 def test_attachment_over_the_size_limit_is_dropped():
     video = bytes(range(256)) * 5860  # 1,500,160 bytes
-    raw = _with_attachments(("video.mp4", "video/mp4", video), ("a.pdf", "application/pdf", b"%P"))
+    body = (
+        "--b\r\nContent-Type: text/plain\r\n\r\nThe files you asked for.\r\n"
+        '--b\r\nContent-Type: video/mp4\r\nContent-Disposition: attachment; filename="video.mp4"'
+        f"\r\nContent-Transfer-Encoding: base64\r\n\r\n{base64.encodebytes(video).decode()}"
+        '--b\r\nContent-Type: application/pdf; name="a.pdf"\r\n\r\n%P\r\n--b--\r\n'
+    )
+    raw = build('Content-Type: multipart/mixed; boundary="b"', body=body)
     parsed = parse(raw, max_attachment_bytes=1_048_576)
 
     assert [a.filename for a in parsed.attachments] == ["a.pdf"]
@@ -404,6 +427,15 @@ def test_attachment_filenames_are_sanitised(given, expected):
     (attachment,) = parse(_with_attachments((given, "application/octet-stream", b"x"))).attachments
 
     assert attachment.filename == expected
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "cp1252"])
+def test_raw_8bit_filename(encoding):
+    raw = _with_attachments(("placeholder.pdf", "application/pdf", b"%PDF"))
+    raw = raw.replace(b"placeholder", "Größe".encode(encoding))
+    (attachment,) = parse(raw).attachments
+
+    assert attachment.filename == "Größe.pdf"
 
 
 def test_attachment_without_a_name():
@@ -477,6 +509,13 @@ def test_dates(header, expected):
         assert parsed.date.tzinfo is not None
 
 
+def test_undisclosed_recipients():
+    parsed = parse(build("To: undisclosed-recipients:;"))
+
+    assert parsed.to == []
+    assert parsed.problems == []
+
+
 def test_from_falls_back_to_sender():
     parsed = parse(build("From: Jane Doe", "Sender: Jane <jane@example.org>"))
 
@@ -527,6 +566,7 @@ def test_out_of_office_fixture():
         "Subject: Auto: Where is my parcel?",
         "Subject: Abwesenheitsnotiz: Where is my parcel?",
         "Subject: =?utf-8?q?R=C3=A9ponse_automatique_=3A_Where_is_my_parcel=3F?=",
+        "Content-Type: multipart/report; report-type=disposition-notification; boundary=b",
     ],
 )
 def test_auto_reply_variants(header):
