@@ -245,6 +245,15 @@ class Message(models.Model):
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers"
     )
     first_response_seconds = models.PositiveIntegerField(null=True, blank=True)
+    first_response_business_seconds = models.PositiveIntegerField(
+        null=True, blank=True, help_text="The same wait, counted in business hours"
+    )
+    due_at = models.DateTimeField(
+        null=True, blank=True, help_text="First-response target, in business hours"
+    )
+    escalated_at = models.DateTimeField(
+        null=True, blank=True, help_text="When managers were told the target was missed"
+    )
     no_reply_reason = models.CharField(max_length=200, blank=True)
     closed_at = models.DateTimeField(
         null=True, blank=True, help_text="When it was answered or marked as needing no reply"
@@ -280,6 +289,10 @@ class Message(models.Model):
             ),
             # A conversation's thread in order.
             models.Index(fields=["conversation", "created_at"], name="msg_conversation_created"),
+            # "Due soon" and escalation: waiting messages by their target time.
+            models.Index(
+                fields=["due_at"], condition=Q(response_state="awaiting"), name="msg_awaiting_due"
+            ),
             # Trending topics: a topic's messages by day.
             models.Index(fields=["topic", "created_at"], name="msg_topic_created"),
         ]

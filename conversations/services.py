@@ -17,6 +17,7 @@ from django.utils.text import slugify
 
 from accounts.models import Person, User
 from accounts.services import person_for_user
+from conversations import targets
 from conversations.markup import plain_text, render_markdown
 from conversations.models import (
     AuditEvent,
@@ -269,6 +270,7 @@ def post_comment(
         ratelimit.hit("comment", rate_limit_key, settings.COMMENT_RATE_LIMIT)
     now = at or timezone.now()
     held = not official and _is_first_time_poster(author)
+    due = None if official else targets.due_at(now, channel, conversation.priority)
     try:
         with transaction.atomic():
             message = Message.objects.create(
@@ -282,6 +284,7 @@ def post_comment(
                 moderation=Moderation.HELD if held else Moderation.VISIBLE,
                 idempotency_key=idempotency_key[:64],
                 response_state=ResponseState.NOT_APPLICABLE if official else ResponseState.AWAITING,
+                due_at=due,
                 created_at=now,
                 updated_at=now,
             )
@@ -342,6 +345,7 @@ def receive_private_message(
             channel=channel,
             external_id=external_id[:500],
             response_state=ResponseState.AWAITING,
+            due_at=targets.due_at(now, channel, conversation.priority),
             created_at=now,
             updated_at=now,
         )
@@ -430,6 +434,7 @@ def _mark_answered(reply: Message, now) -> int:
         message.answered_at = message.closed_at = now
         message.answered_by = reply
         message.first_response_seconds = max(0, int((now - message.created_at).total_seconds()))
+        message.first_response_business_seconds = targets.business_seconds(message.created_at, now)
         if message.moderation == Moderation.HELD:
             # A staff member answering in public vouches for the message.
             message.moderation = Moderation.VISIBLE
@@ -437,7 +442,7 @@ def _mark_answered(reply: Message, now) -> int:
         message.save(
             update_fields=[
                 "response_state", "answered_at", "answered_by", "first_response_seconds",
-                "moderation", "closed_at",
+                "first_response_business_seconds", "moderation", "closed_at",
             ]
         )  # fmt: skip
         count += 1
@@ -513,6 +518,11 @@ def set_priority(conversation: Conversation, *, priority: int, by: User) -> Conv
             audit(by, "prioritised", conversation=current, before=current.priority, after=priority)
             current.priority = priority
             current.save(update_fields=["priority"])
+            # Waiting messages take the new priority's target, counted from when they arrived.
+            waiting = list(current.messages.filter(response_state=ResponseState.AWAITING))
+            for message in waiting:
+                message.due_at = targets.due_at(message.created_at, message.channel, priority)
+            Message.objects.bulk_update(waiting, ["due_at"])
     conversation.priority = priority
     return conversation
 

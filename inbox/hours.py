@@ -22,6 +22,7 @@ import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from itertools import pairwise
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 END_OF_DAY = time.max
@@ -79,9 +80,7 @@ class Schedule:
         """Parse "mon-fri 09:00-17:00; sat 10:00-14:00", "mon-fri 08:00-12:00,13:00-17:00"
         or "24/7". Days are mon..sun, single, ranges (which may wrap: "fri-mon") or comma
         lists; "24:00" closes at midnight. Raises ValueError naming the bad part."""
-        return cls(
-            timezone=timezone, hours=_parse_spec(spec), holidays=_parse_holidays(holidays)
-        )
+        return cls(timezone=timezone, hours=_parse_spec(spec), holidays=_parse_holidays(holidays))
 
     def is_open(self, moment: datetime) -> bool:
         instant = _to_utc(moment, "moment")
@@ -164,17 +163,18 @@ class Schedule:
         instant = wall.replace(tzinfo=self._zone).astimezone(UTC)
         if instant.astimezone(self._zone).replace(tzinfo=None) == wall:
             return instant
-        # Skipped by a jump forward: the boundary is the jump. For a skipped wall time,
-        # fold=1 resolves to just before the jump and fold=0 to just after it.
-        before = wall.replace(tzinfo=self._zone, fold=1).astimezone(UTC)
-        after = instant
-        while after - before > timedelta(microseconds=1):
-            middle = before + (after - before) / 2
-            if middle.astimezone(self._zone).replace(tzinfo=None) >= wall:
+        # Skipped by a jump forward: the boundary is the jump, found by bisection between
+        # the two readings of the skipped time (fold=1 resolves to just before the jump,
+        # fold=0 just after). Time zone transitions fall on whole seconds.
+        before = math.floor(wall.replace(tzinfo=self._zone, fold=1).timestamp())
+        after = math.ceil(instant.timestamp())
+        while after - before > 1:
+            middle = (before + after) // 2
+            if datetime.fromtimestamp(middle, self._zone).replace(tzinfo=None) >= wall:
                 after = middle
             else:
                 before = middle
-        return after
+        return datetime.fromtimestamp(after, UTC)
 
 
 def _to_utc(moment: datetime, name: str) -> datetime:
@@ -205,9 +205,7 @@ def _check_hours(
                 ) from None
             for edge in (opens, closes):
                 if not isinstance(edge, time) or edge.tzinfo is not None:
-                    raise ValueError(
-                        f"{DAY_NAMES[weekday]}: {edge!r} is not a time without tzinfo"
-                    )
+                    raise ValueError(f"{DAY_NAMES[weekday]}: {edge!r} is not a time without tzinfo")
             if closes <= opens:
                 raise ValueError(
                     f"{DAY_NAMES[weekday]}: interval {_show(opens)}-{_show(closes)} must end "
@@ -215,7 +213,7 @@ def _check_hours(
                 )
             checked.append((opens, closes))
         checked.sort()
-        for (_, earlier_end), (later_start, later_end) in zip(checked, checked[1:], strict=False):
+        for (_, earlier_end), (later_start, later_end) in pairwise(checked):
             if later_start < earlier_end:
                 raise ValueError(
                     f"{DAY_NAMES[weekday]}: interval {_show(later_start)}-{_show(later_end)} "
@@ -274,9 +272,7 @@ def _parse_days(text: str, clause: str) -> list[int]:
 
 def _parse_day(name: str, clause: str) -> int:
     if name not in DAY_NAMES:
-        raise ValueError(
-            f"unknown day {name!r} in {clause.strip()!r}; use {', '.join(DAY_NAMES)}"
-        )
+        raise ValueError(f"unknown day {name!r} in {clause.strip()!r}; use {', '.join(DAY_NAMES)}")
     return DAY_NAMES.index(name)
 
 

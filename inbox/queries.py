@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
+from conversations import targets
 from conversations.models import Message, ResponseState, Sentiment, Topic
 
 VIEWS = {
     "all": "All waiting",
     "mine": "Mine",
     "unassigned": "Unassigned",
+    "due": "Due soon",
     "negative": "Negative",
     "snoozed": "Snoozed",
 }
@@ -34,11 +38,14 @@ def awaiting(view: str = "all", *, user=None, channel: str = ""):
         queryset = queryset.filter(conversation__assignee__isnull=True)
     elif view == "negative":
         queryset = queryset.filter(sentiment=Sentiment.NEGATIVE)
+    elif view == "due":
+        horizon = now + timedelta(seconds=targets.warning_seconds())
+        queryset = queryset.filter(due_at__lte=horizon).order_by("due_at", "id")
     if channel:
         queryset = queryset.filter(channel=channel)
-    return queryset.select_related(
-        "author", "conversation__assignee__person", "reply_to__author"
-    ).order_by("-conversation__priority", "created_at", "id")
+    if view != "due":
+        queryset = queryset.order_by("-conversation__priority", "created_at", "id")
+    return queryset.select_related("author", "conversation__assignee__person", "reply_to__author")
 
 
 def topic_table():

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import FileResponse
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from conversations import scoring, services
+from conversations import scoring, services, targets
 from conversations.access import (
     get_attachment_for_staff,
     get_conversation_for_staff,
@@ -46,8 +49,11 @@ def _queue_context(request) -> dict:
     if channel not in Channel.values:
         channel = ""
     page = page_or_404(request, awaiting(view, user=request.user, channel=channel), PER_PAGE)
+    now = timezone.now()
     return {
         "page": page,
+        "now": now,
+        "warn_until": now + timedelta(seconds=targets.warning_seconds()),
         "reply_form": ReplyForm(),
         "reasons": NO_REPLY_REASONS,
         "views": VIEWS,

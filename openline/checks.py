@@ -29,6 +29,18 @@ def check_configuration(app_configs, **kwargs):
                 id="openline.W002",
             )
         )
+    from conversations import targets
+
+    try:
+        targets.check()
+    except ValueError as exc:
+        problems.append(
+            Error(
+                f"Response targets or business hours cannot be read: {exc}",
+                hint="See OPENLINE_BUSINESS_HOURS, OPENLINE_RESPONSE_TARGETS in the README.",
+                id="openline.E002",
+            )
+        )
     if not settings.ALLOWED_HOSTS:
         problems.append(
             Error(

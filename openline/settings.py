@@ -264,6 +264,12 @@ COMMENT_RATE_LIMIT = env_str("OPENLINE_COMMENT_RATE_LIMIT", "5/m,30/h")
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")
+
+# Response targets, counted in business hours (docs/inbox.md).
+BUSINESS_HOURS = env_str("OPENLINE_BUSINESS_HOURS", "mon-fri 09:00-17:00")
+HOLIDAYS = env_list("OPENLINE_HOLIDAYS", [])
+RESPONSE_TARGETS = env_str("OPENLINE_RESPONSE_TARGETS", "urgent=1h,high=4h,normal=8h,low=24h")
+RESPONSE_WARNING = env_str("OPENLINE_RESPONSE_WARNING", "1h")
 USE_I18N = True
 USE_TZ = True
 

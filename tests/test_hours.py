@@ -263,7 +263,7 @@ def random_starts(rng, schedule, anchors, count):
 @pytest.mark.parametrize(("schedule", "anchors"), PROPERTY_CASES)
 def test_add_and_between_are_inverse(schedule, anchors):
     rng = random.Random(20260327)
-    for start in random_starts(rng, schedule, anchors, 150):
+    for start in random_starts(rng, schedule, anchors, 60):
         seconds = rng.choice(
             [0, 1, 30 * 60, HOUR, 4 * HOUR, 8 * HOUR, 16 * HOUR, rng.randrange(60 * HOUR)]
         )
@@ -293,7 +293,7 @@ def test_add_and_between_are_inverse(schedule, anchors):
 def test_is_open_agrees_with_between_and_next_open(schedule, anchors):
     rng = random.Random(7)
     tick = timedelta(microseconds=1)
-    for moment in random_starts(rng, schedule, anchors, 300):
+    for moment in random_starts(rng, schedule, anchors, 120):
         is_open = schedule.is_open(moment)
         after = moment.astimezone(UTC) + tick
         assert is_open == (schedule.between(moment, after) > 0)
@@ -320,9 +320,9 @@ def test_between_matches_a_minute_by_minute_count_of_the_wall_clock(schedule, an
     # These schedules have no boundary inside a changing hour, where the wall clock is
     # ambiguous; there a plain look at the clock is an independent reference.
     rng = random.Random(11)
-    for start in random_starts(rng, schedule, anchors, 12):
+    for start in random_starts(rng, schedule, anchors, 6):
         start = start.replace(second=0, microsecond=0)
-        end = start + timedelta(minutes=rng.randrange(3 * 1440))
+        end = start + timedelta(minutes=rng.randrange(2 * 1440))
         assert schedule.between(start, end) == 60 * wall_clock_minutes(schedule, start, end)
 
 
@@ -371,9 +371,12 @@ def test_spec_forms():
 
 def test_schedules_are_values():
     one = Schedule.from_spec(OFFICE, LONDON, ["2026-12-25"])
-    two = Schedule(LONDON, {4: [(time(9), time(17))], 0: [(time(9), time(17))]} | {
-        day: [(time(9), time(17))] for day in (1, 2, 3)
-    }, frozenset({date(2026, 12, 25)}))
+    two = Schedule(
+        LONDON,
+        {4: [(time(9), time(17))], 0: [(time(9), time(17))]}
+        | {day: [(time(9), time(17))] for day in (1, 2, 3)},
+        frozenset({date(2026, 12, 25)}),
+    )
     assert one == two
     assert hash(one) == hash(two)
     assert len({one, two, Schedule()}) == 2
@@ -410,7 +413,7 @@ def test_spec_errors_name_the_bad_part(spec, bad_part):
 def test_unknown_time_zone_and_bad_holidays_are_rejected():
     with pytest.raises(ValueError, match="unknown time zone 'Europe/Londres'"):
         Schedule.from_spec(OFFICE, "Europe/Londres")
-    with pytest.raises(ValueError, match="unknown time zone '../etc/passwd'"):
+    with pytest.raises(ValueError, match=re.escape("unknown time zone '../etc/passwd'")):
         Schedule(timezone="../etc/passwd")
     with pytest.raises(ValueError, match=re.escape("bad holiday date '2026-02-30'; use YYYY-MM")):
         Schedule.from_spec(OFFICE, holidays=["2026-02-30"])
