@@ -14,7 +14,7 @@ import logging
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import SMTP, Envelope, Session
 from django.conf import settings
-from django.db import close_old_connections
+from django.db import connections
 
 from mail import services
 from mail.models import InboundEmail
@@ -30,13 +30,15 @@ def accepts(address: str) -> bool:
 
 
 def _store(raw: bytes, envelope_from: str, recipients: list[str]) -> None:
-    close_old_connections()
+    """Runs in an executor thread, with that thread's own database connection, closed after
+    each message: the thread pool outlives requests, and an idle connection left in a pooled
+    thread would be held until the process ends."""
     try:
         services.store(
             raw, InboundEmail.Source.SMTP, envelope_from=envelope_from, envelope_to=recipients
         )
     finally:
-        close_old_connections()
+        connections.close_all()
 
 
 class Handler:
