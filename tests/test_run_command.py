@@ -96,3 +96,14 @@ def test_run_serves_the_demo_company_and_receives_mail(tmp_path):
         finally:
             process.stdout.close()
     assert process.returncode == 0
+
+
+def test_a_busy_smtp_port_is_detected_so_run_starts_without_the_listener():
+    from openline.management.commands.run import _port_free
+
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        assert not _port_free("127.0.0.1", port)
+    assert _port_free("127.0.0.1", free_port())

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -17,6 +18,15 @@ from django.conf import settings
 from django.core.management import BaseCommand, call_command
 
 from conversations.models import Conversation
+
+
+def _port_free(host: str, port: int) -> bool:
+    with socket.socket() as probe:
+        try:
+            probe.bind((host, port))
+        except OSError:
+            return False
+    return True
 
 
 class Command(BaseCommand):
@@ -57,6 +67,14 @@ class Command(BaseCommand):
             [sys.executable, "-m", "openline.cli", "run_huey", "--quiet"], env=env
         )
         processes = [web, worker]
+        if not no_smtpd and not _port_free(settings.SMTPD_HOST, settings.SMTPD_PORT):
+            self.stdout.write(
+                self.style.WARNING(
+                    f"Port {settings.SMTPD_PORT} is in use: not receiving e-mail over SMTP "
+                    "(set OPENLINE_SMTPD_PORT to another port)."
+                )
+            )
+            no_smtpd = True
         if not no_smtpd:
             processes.append(
                 subprocess.Popen([sys.executable, "-m", "openline.cli", "smtpd"], env=env)
