@@ -77,6 +77,23 @@ def _row(request, message, form=None, status=200, note=""):
     )
 
 
+def _answer(request, form: ReplyForm, message) -> bool:
+    """Post the reply in a valid form; a refusal becomes the form's error. True when answered."""
+    if message is None or not form.is_valid():
+        return False
+    try:
+        services.answer(
+            message,
+            by=request.user,
+            body_md=form.cleaned_data["body"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
+        )
+    except services.PostingError as exc:
+        form.add_error(None, str(exc))
+        return False
+    return True
+
+
 def _done(request, message, note):
     if request.htmx:
         return _row(request, message, note=note)
@@ -89,19 +106,9 @@ def _done(request, message, note):
 def reply(request, pk):
     message = get_message_for_staff(request.user, pk)
     form = ReplyForm(request.POST)
-    if form.is_valid():
-        try:
-            services.answer(
-                message,
-                by=request.user,
-                body_md=form.cleaned_data["body"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except services.PostingError as exc:
-            form.add_error(None, str(exc))
-        else:
-            message.refresh_from_db()
-            return _done(request, message, f"Answered {message.author.display_name}.")
+    if _answer(request, form, message):
+        message.refresh_from_db()
+        return _done(request, message, f"Answered {message.author.display_name}.")
     if request.htmx:
         return _row(request, message, form=form)
     context = _queue_context(request)
@@ -223,20 +230,10 @@ def conversation_reply(request, pk):
         )
         if target is None:
             form.add_error(None, "Choose the customer message this answers.")
-    if form.is_valid():
-        try:
-            services.answer(
-                target,
-                by=request.user,
-                body_md=form.cleaned_data["body"],
-                idempotency_key=form.cleaned_data["idempotency_key"],
-            )
-        except services.PostingError as exc:
-            form.add_error(None, str(exc))
-        else:
-            how = "by e-mail" if conversation.kind == Kind.EMAIL else "publicly"
-            flash.success(request, f"Answered {target.author.display_name} {how}.")
-            return redirect("inbox:conversation", conversation.pk)
+    if _answer(request, form, target):
+        how = "by e-mail" if conversation.kind == Kind.EMAIL else "publicly"
+        flash.success(request, f"Answered {target.author.display_name} {how}.")
+        return redirect("inbox:conversation", conversation.pk)
     return _conversation_page(request, conversation, reply_form=form, status=400)
 
 
