@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 PORT   ?= 8000
 export PORT
 
-.PHONY: install run test lint format bench browser-deps bench-deps clean demo eval train
+.PHONY: install run test lint format bench test-deps bench-deps clean demo eval train
 
 install: $(VENV)/.installed
 
@@ -30,14 +30,16 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The browser tests drive Debian's Chromium; install it when it is missing.
-browser-deps:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests"; \
+# The browser tests drive Debian's Chromium, and the IMAP-over-TLS tests make a certificate
+# with openssl; install what is missing.
+TEST_PACKAGES = $(if $(shell command -v chromium),,chromium) $(if $(shell command -v openssl),,openssl)
+test-deps:
+	@test -z "$(strip $(TEST_PACKAGES))" || { \
+	  echo "Installing Debian packages for the tests: $(strip $(TEST_PACKAGES))"; \
 	  $(if $(filter 0,$(shell id -u)),,sudo) apt-get update -qq && \
-	  $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; }
+	  $(if $(filter 0,$(shell id -u)),,sudo) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES); }
 
-test: install lint browser-deps
+test: install lint test-deps
 	$(BIN)/pytest -n 2 --cov --cov-report=term:skip-covered --cov-fail-under=88 $(PYTEST_ARGS)
 
 bench-deps:

@@ -111,11 +111,12 @@ class Schedule:
         if not math.isfinite(seconds) or seconds < 0:
             raise ValueError(f"seconds must be finite and not negative, got {seconds!r}")
         remaining = timedelta(seconds=seconds)
-        for opens, closes in self._intervals_from(instant):
+        intervals = self._intervals_from(instant)  # endless: the loop ends by returning
+        while True:
+            opens, closes = next(intervals)
             if remaining <= closes - opens:
                 return (opens + remaining).astimezone(start.tzinfo)
             remaining -= closes - opens
-        raise AssertionError("unreachable: _intervals_from never ends")  # pragma: no cover
 
     def between(self, start: datetime, end: datetime) -> float:
         """Business seconds in [start, end); 0.0 if `end` is not after `start`."""
