@@ -271,6 +271,13 @@ def attachment(request, pk):
     return response
 
 
+def _same_minute(a, b) -> bool:
+    """The form shows times to the minute: saving it unchanged must not snooze again."""
+    if a is None or b is None:
+        return a is b
+    return a.replace(second=0, microsecond=0) == b.replace(second=0, microsecond=0)
+
+
 @login_required
 @require_POST
 def conversation_desk(request, pk):
@@ -285,7 +292,7 @@ def conversation_desk(request, pk):
             services.assign(conversation, to=data["assignee"], by=request.user)
         if data["priority"] != conversation.priority:
             services.set_priority(conversation, priority=data["priority"], by=request.user)
-        if data["snoozed_until"] != conversation.snoozed_until:
+        if not _same_minute(data["snoozed_until"], conversation.snoozed_until):
             services.snooze(conversation, until=data["snoozed_until"], by=request.user)
     except services.PostingError as exc:
         form.add_error(None, str(exc))

@@ -124,3 +124,22 @@ def test_every_queue_view_is_constant(alex_client, alex, known_issue, article, v
     add_comments(known_issue, 20)
     add_comments(article, 20)
     assert count_queries(alex_client, f"/staff/queue/?view={view}") == few <= 8
+
+
+def test_saving_the_desk_unchanged_records_nothing_new(alex_client, alex, two_threads):
+    conversation = two_threads[0].conversation
+    until = timezone.now() + timedelta(days=1, seconds=37)
+    services.snooze(conversation, until=until, by=alex)
+    page = alex_client.get(f"/staff/conversations/{conversation.pk}/").content.decode()
+    shown = re.search(r'name="snoozed_until"[^>]*value="([^"]+)"', page).group(1)
+    response = alex_client.post(
+        f"/staff/conversations/{conversation.pk}/desk/",
+        {"priority": Priority.HIGH, "snoozed_until": shown},
+    )
+    assert response.status_code == 302
+    conversation.refresh_from_db()
+    assert conversation.snoozed_until == until  # kept to the second, not re-snoozed
+    verbs = list(
+        AuditEvent.objects.filter(conversation=conversation).values_list("verb", flat=True)
+    )
+    assert sorted(verbs) == ["prioritised", "snoozed"]
