@@ -114,3 +114,19 @@ class Identity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}: {self.value}"
+
+
+class Team(models.Model):
+    """A group of staff who share conversations: Deliveries, Billing, Social …"""
+
+    name = models.CharField(max_length=80, unique=True)
+    members = models.ManyToManyField(User, blank=True, related_name="teams")
+    email = models.EmailField(
+        blank=True, help_text="Where warnings about the team's conversations go, besides members"
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from accounts.models import Person, User
+from accounts.models import Person, Team, User
 from openline.routing import cached_reverse
 
 
@@ -28,6 +28,9 @@ class Kind(models.TextChoices):
 
 
 BLOG_KINDS = (Kind.ARTICLE, Kind.KNOWN_ISSUE)
+# Conversations a customer starts: each is a case that gets resolved, with an outcome and a
+# resolution target. Comments under a blog post are answered one by one instead.
+CASE_KINDS = (Kind.DISCUSSION, Kind.QUESTION, Kind.IDEA, Kind.EMAIL, Kind.MENTION)
 
 
 class Category(models.Model):
@@ -60,6 +63,28 @@ class Label(models.Model):
 
     def get_absolute_url(self) -> str:
         return cached_reverse("blog:label", self.slug)
+
+
+class Stance(models.TextChoices):
+    CONCEDED = "conceded", "The company gave way"
+    HELD = "held", "The company held its ground"
+    NEUTRAL = "neutral", "Neither"
+
+
+class Outcome(models.Model):
+    """How a resolved conversation ended, as the company's admins name the endings."""
+
+    name = models.CharField(max_length=80, unique=True)
+    stance = models.CharField(max_length=10, choices=Stance.choices, default=Stance.NEUTRAL)
+    description = models.CharField(max_length=200, blank=True)
+    position = models.PositiveSmallIntegerField(default=0, help_text="Order in the list")
+    active = models.BooleanField(default=True, help_text="Offered when resolving")
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self) -> str:
+        return self.name
 
 
 class ConversationQuerySet(models.QuerySet):
@@ -107,6 +132,34 @@ class Conversation(models.Model):
     )
     priority = models.PositiveSmallIntegerField(choices=Priority.choices, default=Priority.NORMAL)
     snoozed_until = models.DateTimeField(null=True, blank=True)
+    team = models.ForeignKey(
+        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="conversations"
+    )
+    # A case's life: opened by a customer, resolved by staff with an outcome.
+    opened_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the customer (re)opened it; None once resolved"
+    )
+    resolution_due_at = models.DateTimeField(
+        null=True, blank=True, help_text="Resolution target, in business hours"
+    )
+    resolution_warned_at = models.DateTimeField(null=True, blank=True)
+    resolution_escalated_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    outcome = models.ForeignKey(
+        Outcome, null=True, blank=True, on_delete=models.PROTECT, related_name="conversations"
+    )
+    resolution_business_seconds = models.PositiveIntegerField(null=True, blank=True)
+    merged_into = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="merged_from",
+        help_text="Its messages moved there; its addresses lead there",
+    )
     reply_token = models.CharField(
         max_length=24,
         blank=True,
@@ -119,6 +172,12 @@ class Conversation(models.Model):
         indexes = [
             # The home page and feeds: newest published blog posts.
             models.Index(fields=["kind", "-published_at"], name="conv_kind_published"),
+            # Resolution warnings and escalation: open cases by their target time.
+            models.Index(
+                fields=["resolution_due_at"],
+                condition=Q(opened_at__isnull=False),
+                name="conv_open_resolution_due",
+            ),
         ]
         constraints = [
             # An inbound e-mail's token finds exactly one conversation.
@@ -136,6 +195,10 @@ class Conversation(models.Model):
     @property
     def is_published(self) -> bool:
         return self.published_at is not None and self.published_at <= timezone.now()
+
+    @property
+    def is_case(self) -> bool:
+        return self.kind in CASE_KINDS
 
 
 class Channel(models.TextChoices):
@@ -253,6 +316,9 @@ class Message(models.Model):
     )
     escalated_at = models.DateTimeField(
         null=True, blank=True, help_text="When managers were told the target was missed"
+    )
+    warned_at = models.DateTimeField(
+        null=True, blank=True, help_text="When staff were warned the target was near"
     )
     no_reply_reason = models.CharField(max_length=200, blank=True)
     closed_at = models.DateTimeField(

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from inbox import views
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("conversations/<int:pk>/note/", views.conversation_note, name="conversation_note"),
     path("conversations/<int:pk>/desk/", views.conversation_desk, name="conversation_desk"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
+    path("", include("inbox.canned_urls")),
+    path("", include("inbox.people_urls")),
     path("queue/messages/<int:pk>/reply/", views.reply, name="reply"),
     path("queue/messages/<int:pk>/no-reply/", views.no_reply, name="no_reply"),
     path("queue/messages/<int:pk>/approve/", views.approve, name="approve"),

@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "blog",
     "inbox",
     "mail",
+    "satisfaction",
 ]
 
 MIDDLEWARE = [

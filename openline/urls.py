@@ -10,6 +10,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("staff/", include("inbox.urls")),
     path("mail/", include("mail.urls")),
+    path("satisfaction/", include("satisfaction.urls")),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", healthz, name="healthz"),
     path("", include("blog.urls")),
