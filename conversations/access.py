@@ -67,7 +67,9 @@ def get_conversation_for_staff(user, pk: int) -> Conversation:
     """Any conversation, public or private, for staff who answer customers."""
     if not user.is_authenticated or not user.is_staff_member:
         raise Http404("No such conversation")
-    conversation = Conversation.objects.select_related("author").filter(pk=pk).first()
+    conversation = (
+        Conversation.objects.select_related("author", "team", "outcome").filter(pk=pk).first()
+    )
     if conversation is None:
         raise Http404("No such conversation")
     if not user.can("answer"):

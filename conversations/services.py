@@ -384,7 +384,10 @@ def _score_later(message: Message) -> None:
 
 
 def _after_new_message(message: Message, conversation: Conversation, author: Person, now) -> None:
+    from conversations import cases
+
     _score_later(message)
+    cases.open_case(conversation, message, now)
     visible = message.moderation == Moderation.VISIBLE and not message.internal
     if visible:
         _thread_changed(conversation.pk, count=+1)
@@ -523,6 +526,12 @@ def set_priority(conversation: Conversation, *, priority: int, by: User) -> Conv
             for message in waiting:
                 message.due_at = targets.due_at(message.created_at, message.channel, priority)
             Message.objects.bulk_update(waiting, ["due_at"])
+            if current.opened_at is not None:
+                channel = waiting[0].channel if waiting else ""
+                current.resolution_due_at = targets.resolution_due_at(
+                    current.opened_at, channel, priority
+                )
+                current.save(update_fields=["resolution_due_at"])
     conversation.priority = priority
     return conversation
 

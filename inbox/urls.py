@@ -11,6 +11,12 @@ urlpatterns = [
     path("conversations/<int:pk>/reply/", views.conversation_reply, name="conversation_reply"),
     path("conversations/<int:pk>/note/", views.conversation_note, name="conversation_note"),
     path("conversations/<int:pk>/desk/", views.conversation_desk, name="conversation_desk"),
+    path(
+        "conversations/<int:pk>/resolve/", views.conversation_resolve, name="conversation_resolve"
+    ),
+    path("conversations/<int:pk>/reopen/", views.conversation_reopen, name="conversation_reopen"),
+    path("conversations/<int:pk>/merge/", views.conversation_merge, name="conversation_merge"),
+    path("queue/bulk/", views.bulk, name="bulk"),
     path("attachments/<int:pk>/", views.attachment, name="attachment"),
     path("", include("inbox.canned_urls")),
     path("", include("inbox.people_urls")),

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from accounts.models import Identity, IdentityKind, Person
 from accounts.services import add_identity, normalise_identity
+from conversations import cases
 from conversations import services as conversation_services
 from conversations.models import Attachment, Channel, Conversation, Kind, Message
 from mail import parsing
@@ -78,7 +79,9 @@ def find_thread(email: parsing.ParsedEmail) -> tuple[Conversation | None, Messag
     for address in [*email.delivered_to, *email.to, *email.cc]:
         token = parsing.address_token(address)
         if token and address.rpartition("@")[2].lower() == domain:
-            conversation = Conversation.objects.filter(reply_token=token.lower()).first()
+            conversation = cases.final(
+                Conversation.objects.filter(reply_token=token.lower()).first()
+            )
             if conversation is not None:
                 answered = _latest_email_message(conversation, email.in_reply_to)
                 return conversation, answered
@@ -92,7 +95,7 @@ def find_thread(email: parsing.ParsedEmail) -> tuple[Conversation | None, Messag
         }
         for message_id in ids:
             if message_id in known:
-                return known[message_id].conversation, known[message_id]
+                return cases.final(known[message_id].conversation), known[message_id]
     return None, None
 
 

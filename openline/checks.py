@@ -37,7 +37,8 @@ def check_configuration(app_configs, **kwargs):
         problems.append(
             Error(
                 f"Response targets or business hours cannot be read: {exc}",
-                hint="See OPENLINE_BUSINESS_HOURS, OPENLINE_RESPONSE_TARGETS in the README.",
+                hint="See OPENLINE_BUSINESS_HOURS, OPENLINE_RESPONSE_TARGETS and "
+                "OPENLINE_RESOLUTION_TARGETS in the README.",
                 id="openline.E002",
             )
         )

@@ -91,7 +91,8 @@ def test_staff_queue_is_constant(alex_client, known_issue, article):
     add_comments(known_issue, 2)
     few = count_queries(alex_client, "/staff/queue/")
     add_comments(article, 30)
-    assert count_queries(alex_client, "/staff/queue/") == few <= 8
+    # session, user, count, page, and five short lists for the filters and the bulk form
+    assert count_queries(alex_client, "/staff/queue/") == few <= 10
 
 
 def test_queue_is_oldest_first(alex_client, known_issue):
@@ -106,4 +107,6 @@ def test_staff_conversation_page_is_constant(alex_client, alex, known_issue):
     url = f"/staff/conversations/{known_issue.pk}/"
     few = count_queries(alex_client, url)
     add_comments(known_issue, 25, staff=alex)
-    assert count_queries(alex_client, url) == few <= 10
+    # the thread and its attachments; the customer's identities and other conversations;
+    # canned replies; ratings; history; the choices of the desk and resolve forms
+    assert count_queries(alex_client, url) == few <= 16

@@ -6,85 +6,140 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_teams'),
-        ('conversations', '0005_response_targets'),
+        ("accounts", "0002_teams"),
+        ("conversations", "0005_response_targets"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Outcome',
+            name="Outcome",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=80, unique=True)),
-                ('stance', models.CharField(choices=[('conceded', 'The company gave way'), ('held', 'The company held its ground'), ('neutral', 'Neither')], default='neutral', max_length=10)),
-                ('description', models.CharField(blank=True, max_length=200)),
-                ('position', models.PositiveSmallIntegerField(default=0, help_text='Order in the list')),
-                ('active', models.BooleanField(default=True, help_text='Offered when resolving')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=80, unique=True)),
+                (
+                    "stance",
+                    models.CharField(
+                        choices=[
+                            ("conceded", "The company gave way"),
+                            ("held", "The company held its ground"),
+                            ("neutral", "Neither"),
+                        ],
+                        default="neutral",
+                        max_length=10,
+                    ),
+                ),
+                ("description", models.CharField(blank=True, max_length=200)),
+                (
+                    "position",
+                    models.PositiveSmallIntegerField(default=0, help_text="Order in the list"),
+                ),
+                ("active", models.BooleanField(default=True, help_text="Offered when resolving")),
             ],
             options={
-                'ordering': ['position', 'name'],
+                "ordering": ["position", "name"],
             },
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='merged_into',
-            field=models.ForeignKey(blank=True, help_text='Its messages moved there; its addresses lead there', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='merged_from', to='conversations.conversation'),
+            model_name="conversation",
+            name="merged_into",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="Its messages moved there; its addresses lead there",
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="merged_from",
+                to="conversations.conversation",
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='opened_at',
-            field=models.DateTimeField(blank=True, help_text='When the customer (re)opened it; None once resolved', null=True),
+            model_name="conversation",
+            name="opened_at",
+            field=models.DateTimeField(
+                blank=True,
+                help_text="When the customer (re)opened it; None once resolved",
+                null=True,
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='resolution_business_seconds',
+            model_name="conversation",
+            name="resolution_business_seconds",
             field=models.PositiveIntegerField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='resolution_due_at',
-            field=models.DateTimeField(blank=True, help_text='Resolution target, in business hours', null=True),
+            model_name="conversation",
+            name="resolution_due_at",
+            field=models.DateTimeField(
+                blank=True, help_text="Resolution target, in business hours", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='resolution_escalated_at',
+            model_name="conversation",
+            name="resolution_escalated_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='resolution_warned_at',
+            model_name="conversation",
+            name="resolution_warned_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='resolved_at',
+            model_name="conversation",
+            name="resolved_at",
             field=models.DateTimeField(blank=True, null=True),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='resolved_by',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="conversation",
+            name="resolved_by",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='team',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='conversations', to='accounts.team'),
+            model_name="conversation",
+            name="team",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="conversations",
+                to="accounts.team",
+            ),
         ),
         migrations.AddField(
-            model_name='message',
-            name='warned_at',
-            field=models.DateTimeField(blank=True, help_text='When staff were warned the target was near', null=True),
+            model_name="message",
+            name="warned_at",
+            field=models.DateTimeField(
+                blank=True, help_text="When staff were warned the target was near", null=True
+            ),
         ),
         migrations.AddField(
-            model_name='conversation',
-            name='outcome',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='conversations', to='conversations.outcome'),
+            model_name="conversation",
+            name="outcome",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="conversations",
+                to="conversations.outcome",
+            ),
         ),
         migrations.AddIndex(
-            model_name='conversation',
-            index=models.Index(condition=models.Q(('opened_at__isnull', False)), fields=['resolution_due_at'], name='conv_open_resolution_due'),
+            model_name="conversation",
+            index=models.Index(
+                condition=models.Q(("opened_at__isnull", False)),
+                fields=["resolution_due_at"],
+                name="conv_open_resolution_due",
+            ),
         ),
     ]
