@@ -345,6 +345,7 @@ def _conversation_page(
     desk_form=None,
     resolve_form=None,
     merge_form=None,
+    error="",
     status=200,
 ):
     messages = list(_thread(conversation))
@@ -378,6 +379,7 @@ def _conversation_page(
             "is_case": conversation.kind in CASE_KINDS,
             "resolve_form": resolve_form or ResolveForm(),
             "merge_form": merge_form or MergeForm(),
+            "error": error,
             "ratings": satisfaction.ratings_for_conversation(conversation),
             "now": timezone.now(),
             "history": list(
@@ -511,9 +513,7 @@ def conversation_reopen(request, pk):
     try:
         cases.reopen(conversation, by=request.user)
     except services.PostingError as exc:
-        form = ResolveForm()
-        form.add_error(None, str(exc))
-        return _conversation_page(request, conversation, resolve_form=form, status=409)
+        return _conversation_page(request, conversation, error=str(exc), status=409)
     flash.success(request, "Reopened.")
     return redirect("inbox:conversation", conversation.pk)
 
