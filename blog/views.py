@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.http import Http404, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
@@ -316,6 +317,12 @@ def message_permalink(request, pk):
         message.moderation != Moderation.VISIBLE
         and not (request.user.is_authenticated and request.user.is_staff_member)
     ):
+        raise Http404("No such message")
+    if message.conversation.kind not in BLOG_KINDS:
+        # Only blog posts have public pages here; staff read everything else on the desk.
+        if request.user.is_authenticated and request.user.is_staff_member:
+            staff_page = reverse("inbox:conversation", args=[message.conversation_id])
+            return redirect(f"{staff_page}#m{message.pk}")
         raise Http404("No such message")
     return redirect(_location(message))
 
