@@ -216,3 +216,33 @@ def test_the_page_shows_the_customers_other_conversations(alex_client, maria, in
     page = alex_client.get(f"/staff/conversations/{refund.conversation_id}/").content.decode()
     assert "Other conversations" in page and late.conversation.title in page
     assert f"/staff/people/{maria.person.pk}/" in page
+
+
+def test_a_canned_reply_fills_in_the_reply_for_this_customer(alex_client, alex, priya, inbox):
+    from inbox import canned
+
+    shared = canned.save_canned_reply(
+        None,
+        by=priya,
+        title="Refund on its way",
+        body_md="Hi {first_name}, your refund is on its way.\n\n{agent_name}",
+        shared=True,
+    )
+    url = f"/staff/conversations/{inbox[0].conversation_id}/"
+    page = alex_client.get(url).content.decode()
+    assert "Refund on its way</option>" in page
+    page = alex_client.get(url, {"canned": shared.pk}).content.decode()
+    assert "Hi Maria, your refund is on its way.\n\nAlex R.</textarea>" in page
+    shared.refresh_from_db()
+    assert shared.use_count == 1
+
+
+def test_someone_elses_personal_reply_is_not_offered(alex_client, lionel, inbox):
+    from inbox import canned
+
+    theirs = canned.save_canned_reply(
+        None, by=lionel, title="Lionel's own", body_md="Hi {first_name}, Lionel's words."
+    )
+    url = f"/staff/conversations/{inbox[0].conversation_id}/"
+    page = alex_client.get(url, {"canned": theirs.pk}).content.decode()
+    assert "Lionel's words" not in page and "Lionel&#39;s own" not in page

@@ -1943,3 +1943,49 @@ STORES = ["Kirkstall Road", "Temple Quay", "Trafford Park", "Forster Square"]
 N_PERSONS = 120
 N_REGULARS = 16
 MAX_LEFT_HELD = 5
+
+# --- Canned replies and the crisis playbook ----------------------------------------------
+#
+# Shared replies (title, department slug, text with fields), kept by the head of service.
+# The playbook is ready to start; the demo never starts it.
+
+CANNED_REPLIES = [
+    (
+        "Where is my order?",
+        "deliveries",
+        "Hi {first_name},\n\nSorry your order has not reached you yet. Could you send me the "
+        "order number (it starts with LL-)? I will find out where the van is and come back to "
+        "you today.\n\n{agent_name}",
+    ),
+    (
+        "Refund on its way",
+        "orders-refunds",
+        "Hi {first_name},\n\nI have refunded the missing items to the card you paid with. "
+        "Your bank usually shows it within three to five working days.\n\nThanks for your "
+        "patience,\n{agent_name}",
+    ),
+    (
+        "Courier delay: we are on it",
+        "deliveries",
+        "Hi {first_name},\n\nI am sorry: our courier partner has an outage today, so some "
+        "deliveries are running late. Everything we know is on this page, updated at least "
+        "every hour: {link}\n\nFollow it and you will hear from us as soon as there is news. "
+        "Nothing is lost, and chilled items are checked before they leave the depot.\n\n"
+        "{agent_name}",
+    ),
+]
+
+PLAYBOOK = {
+    "name": "Courier outage",
+    "description": "Our courier partner's vans or systems are down and deliveries run late. "
+    "Start it once the depot confirms; end it when the vans are back on schedule.",
+    "replies": ["Courier delay: we are on it", "Where is my order?"],
+    "issue_title": "Deliveries delayed: our courier partner has an outage",
+    "issue_affected_area": "Home deliveries in all regions",
+    "issue_body_md": "Our courier partner is having an outage, so today's deliveries are "
+    "running late. Your order is safe and packed; chilled items stay in the cold store until "
+    "the vans leave.\n\nWe will update this page at least every hour. Follow it to get each "
+    "update by e-mail.",
+    "issue_category": "deliveries",
+    "next_update_minutes": 60,
+}

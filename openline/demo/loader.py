@@ -44,9 +44,12 @@ from conversations.models import (
     ResponseState,
     Subscription,
 )
+from inbox import canned
+from inbox.models import CannedReply, Playbook
 from openline.demo.content import (
     ALL_CITIES,
     ANSWERERS,
+    CANNED_REPLIES,
     CATEGORIES,
     CLOSERS,
     CLOSINGS,
@@ -73,6 +76,7 @@ from openline.demo.content import (
     N_PERSONS,
     N_REGULARS,
     OPENERS,
+    PLAYBOOK,
     POSTS,
     SARCASM_BY_TOPIC,
     SEED,
@@ -178,6 +182,7 @@ class _Loader:
     def run(self) -> dict:
         self.make_taxonomy()
         self.make_staff()
+        self.make_canned_replies()
         self.make_customers()
         self.make_posts()
         self.plan_comments()
@@ -214,6 +219,29 @@ class _Loader:
         user.password = self.password_hash
         user.save(update_fields=["password"])
         EmailAddress.objects.create(user=user, email=email, verified=True, primary=True)
+
+    def make_canned_replies(self) -> None:
+        """Shared canned replies and the courier-outage playbook, kept by the head of service;
+        what exists already is left alone."""
+        manager = self.staff["priya"].user
+        replies = {}
+        for title, slug, body in CANNED_REPLIES:
+            reply = CannedReply.objects.filter(owner__isnull=True, title__iexact=title).first()
+            if reply is None:
+                reply = canned.save_canned_reply(
+                    None,
+                    by=manager,
+                    title=title,
+                    body_md=body,
+                    category=self.categories[slug],
+                    shared=True,
+                )
+            replies[title] = reply
+        spec = {key: value for key, value in PLAYBOOK.items() if key not in ("name", "replies")}
+        spec["issue_category"] = self.categories[spec["issue_category"]]
+        playbook, created = Playbook.objects.get_or_create(name=PLAYBOOK["name"], defaults=spec)
+        if created:
+            playbook.canned_replies.set([replies[title] for title in PLAYBOOK["replies"]])
 
     def make_customers(self) -> None:
         rng = self.rng
