@@ -71,6 +71,19 @@ class Stance(models.TextChoices):
     NEUTRAL = "neutral", "Neither"
 
 
+# What a new installation offers (migration 0007 writes them; admins edit them after).
+DEFAULT_OUTCOMES = [
+    ("Answered", Stance.NEUTRAL, "The customer had a question and got the answer"),
+    ("Fixed", Stance.CONCEDED, "Something was wrong on our side and is now put right"),
+    ("Refunded", Stance.CONCEDED, "Money went back to the customer"),
+    ("Replaced", Stance.CONCEDED, "A new item or service instead of the faulty one"),
+    ("Goodwill gesture", Stance.CONCEDED, "More than policy asks: a voucher, a credit, a gift"),
+    ("Policy upheld", Stance.HELD, "We explained the policy and kept to it"),
+    ("Not our fault", Stance.HELD, "The cause lay elsewhere, and we said so"),
+    ("No action needed", Stance.NEUTRAL, "Thanks, feedback or a duplicate"),
+]
+
+
 class Outcome(models.Model):
     """How a resolved conversation ended, as the company's admins name the endings."""
 

@@ -134,6 +134,20 @@ ada_client = _signed_in_fixture("ada")
 
 
 @pytest.fixture
+def outcomes(db):
+    """The outcomes a new installation has. Migration 0007 writes them, but tests that run in
+    transactions empty every table afterwards, so tests that need them ask for them."""
+    from conversations.models import DEFAULT_OUTCOMES, Outcome
+
+    for position, (name, stance, description) in enumerate(DEFAULT_OUTCOMES):
+        Outcome.objects.get_or_create(
+            name=name,
+            defaults={"stance": stance, "description": description, "position": position},
+        )
+    return {o.name: o for o in Outcome.objects.all()}
+
+
+@pytest.fixture
 def article(lionel):
     return services.publish_post(
         author=lionel.person,

@@ -42,8 +42,8 @@ def email_from(person: Person, text: str, *, conversation=None, title="Broken ke
 
 
 @pytest.fixture
-def refunded(db):
-    return Outcome.objects.get(name="Refunded")
+def refunded(outcomes):
+    return outcomes["Refunded"]
 
 
 @pytest.fixture
@@ -51,7 +51,7 @@ def case(maria):
     return email_from(maria.person, "My kettle leaks.").conversation
 
 
-def test_default_outcomes_say_when_we_gave_way_and_when_we_held(db):
+def test_default_outcomes_say_when_we_gave_way_and_when_we_held(outcomes):
     stances = dict(Outcome.objects.values_list("name", "stance"))
     assert stances["Refunded"] == Stance.CONCEDED
     assert stances["Policy upheld"] == Stance.HELD

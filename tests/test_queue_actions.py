@@ -26,7 +26,7 @@ def email_from(person, text, title="Order 1042"):
 
 
 @pytest.fixture
-def inbox(maria, sam, known_issue, article):
+def inbox(maria, sam, known_issue, article, outcomes):
     """Maria e-mails about a refund; Sam comments on the article; Maria comments too."""
     refund = email_from(maria.person, "I want my refund for the kettle", title="Refund please")
     comment = services.post_comment(article, author=sam.person, body_md="Nice packing!")

@@ -175,11 +175,12 @@ def test_a_customer_known_by_address_only_is_greeted_without_it(alex, resolve):
     assert mail.outbox[0].body.startswith("Hi,\n")
 
 
-def test_the_real_resolve_service_asks_once(case, alex, django_capture_on_commit_callbacks):
+def test_the_real_resolve_service_asks_once(
+    case, alex, outcomes, django_capture_on_commit_callbacks
+):
     from conversations import cases
-    from conversations.models import Outcome
 
-    outcome = Outcome.objects.get(name="Fixed")
+    outcome = outcomes["Fixed"]
     with django_capture_on_commit_callbacks(execute=True):
         cases.resolve(case, by=alex, outcome=outcome)
     (survey,) = Survey.objects.filter(conversation=case)
