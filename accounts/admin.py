@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts import services
-from accounts.models import Identity, Person, User
+from accounts.models import Identity, Person, PersonNote, User
 
 
 @admin.register(User)
@@ -22,8 +22,19 @@ class IdentityInline(admin.TabularInline):
     extra = 0
 
 
+class PersonNoteInline(admin.TabularInline):
+    model = PersonNote
+    extra = 0
+    fields = ("body", "author", "created_at")
+    readonly_fields = ("author", "created_at")
+
+    def has_add_permission(self, request, obj=None):
+        # Notes are written on the profile page, which records who wrote them.
+        return False
+
+
 @admin.register(Person)
 class PersonAdmin(admin.ModelAdmin):
     list_display = ("display_name", "title", "is_staff_member", "is_guest_author")
     search_fields = ("display_name", "identities__value")
-    inlines = [IdentityInline]
+    inlines = [IdentityInline, PersonNoteInline]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models.functions import Lower
+from django.utils import timezone
 
 
 class Role(models.TextChoices):
@@ -130,3 +131,27 @@ class Team(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+NOTE_MAX = 2000
+
+
+class PersonNote(models.Model):
+    """What staff want colleagues to know about a person. Never shown to the person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="notes")
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="person_notes"
+    )
+    body = models.TextField(max_length=NOTE_MAX, help_text="Plain text, for staff only")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            # The notes on a person's profile, newest first.
+            models.Index(fields=["person", "-created_at"], name="personnote_person_created"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Note on {self.person_id} at {self.created_at:%Y-%m-%d %H:%M}"

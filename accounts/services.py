@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import IntegrityError, transaction
 
-from accounts.models import Identity, IdentityKind, Person, Role, User
+from accounts.models import NOTE_MAX, Identity, IdentityKind, Person, PersonNote, Role, User
 
 
 def normalise_identity(kind: str, value: str) -> str:
@@ -90,3 +90,21 @@ def set_role(user: User, role: str) -> None:
 
 def create_guest_author(display_name: str, bio: str) -> Person:
     return Person.objects.create(display_name=display_name, bio=bio, is_guest_author=True)
+
+
+class NoteError(ValueError):
+    """The note cannot be stored; the message says why, in words for staff."""
+
+
+def add_person_note(person: Person, *, by: User, body: str) -> PersonNote:
+    """A note about a person for colleagues; the person never sees it."""
+    if not (by.is_authenticated and by.can("answer")):
+        raise NoteError("Only staff who answer customers write notes about them.")
+    body = (body or "").replace("\x00", "").strip()
+    if not body:
+        raise NoteError("Please write something first.")
+    if len(body) > NOTE_MAX:
+        raise NoteError(
+            f"That note is {len(body):,} characters; the limit is {NOTE_MAX:,}. Please shorten it."
+        )
+    return PersonNote.objects.create(person=person, author=by, body=body)

@@ -1989,3 +1989,35 @@ PLAYBOOK = {
     "issue_category": "deliveries",
     "next_update_minutes": 60,
 }
+
+# --- The desk: teams and e-mail cases ------------------------------------------------
+#
+# Teams: name, members (staff keys), address. Cases: customer login key, hours ago, subject,
+# text, team or None, assignee key or None, and what happened: None (still waiting), or
+# (hours after, the answer, outcome, rating or None, rating comment).
+TEAMS = [
+    ("Deliveries", ["tomasz", "alex"], f"deliveries@{DOMAIN}"),
+    ("Billing", ["bea", "priya"], ""),
+]
+CASES = [
+    ("maria", 74, "Refund for the cracked casserole dish",
+     "Hello, the blue casserole dish from order 4471 arrived cracked down one side. "
+     "Photo attached in spirit. Can I have my money back?",
+     "Billing", "bea",
+     (3, "Hi Maria, I am so sorry it arrived like that. The full £34.00 is on its way back "
+         "to your card; you need not send the dish back.\n\nBea", "Refunded", 5,
+      "Quick and friendly, thank you Bea.")),
+    ("jonas", 50, "Voucher expired yesterday",
+     "My £10 welcome voucher expired yesterday, I was ill all week. Can you extend it?",
+     "Billing", "priya",
+     (5, "Hi Jonas, I hope you are feeling better. Vouchers run for 30 days and we keep to "
+         "that for everyone, so I cannot extend it, but our Thursday offers are open to all."
+         "\n\nPriya", "Policy upheld", 2, "Rules are rules, I suppose.")),
+    ("sam", 5, "Missing items from Tuesday's delivery",
+     "Tuesday's order 5520 came without the oat milk and the eggs. Nothing in the app says "
+     "they were substituted. What happened?",
+     "Deliveries", None, None),
+    ("maria", 2, "Allergen information for the oat biscuits",
+     "Are your own-brand oat biscuits made in a factory that handles nuts? My son is allergic.",
+     None, None, None),
+]  # fmt: skip

@@ -50,6 +50,7 @@ from openline.demo.content import (
     ALL_CITIES,
     ANSWERERS,
     CANNED_REPLIES,
+    CASES,
     CATEGORIES,
     CLOSERS,
     CLOSINGS,
@@ -85,6 +86,7 @@ from openline.demo.content import (
     SPAM,
     STAFF,
     STORES,
+    TEAMS,
     THANKS_BACK,
     TONE_KIND,
     TOPICS,
@@ -188,6 +190,7 @@ class _Loader:
         self.plan_comments()
         while self.events:
             heapq.heappop(self.events).run()
+        self.make_cases()
         self.quiet_notifications()
         return self.counts()
 
@@ -526,6 +529,53 @@ class _Loader:
         return close
 
     # -- finishing --
+
+    def make_cases(self) -> None:
+        """Teams, and e-mail cases in every state: waiting, answered and resolved, rated."""
+        from accounts.models import Team
+        from conversations import cases as case_services
+        from conversations.models import Channel, Outcome
+        from satisfaction.models import Survey
+        from satisfaction.services import add_comment, rate
+
+        teams = {}
+        for name, members, address in TEAMS:
+            team, _created = Team.objects.get_or_create(name=name, defaults={"email": address})
+            team.members.add(*[self.staff[key].user for key in members])
+            teams[name] = team
+        logins = {p.user.email.partition("@")[0]: p for p in self.members}
+        for key, hours_ago, subject, text, team, assignee, done in CASES:
+            opened = self.now - self.hours(hours_ago)
+            message = services.receive_private_message(
+                conversation=None,
+                author=logins[key],
+                title=subject,
+                body_md=text,
+                channel=Channel.EMAIL,
+                at=opened,
+            )
+            conversation = message.conversation
+            staff = self.staff[assignee].user if assignee else None
+            if team:
+                case_services.set_team(conversation, team=teams[team], by=self.moderator)
+            if staff:
+                services.assign(conversation, to=staff, by=staff)
+            if done is None:
+                continue
+            after, answer, outcome, score, comment = done
+            reply = services.answer(
+                message, by=staff, body_md=answer, at=opened + self.hours(after)
+            )
+            # A reply with its Message-ID counts as sent: the demo's past is not e-mailed.
+            Message.objects.filter(pk=reply.pk).update(external_id=f"<demo-{reply.pk}@{DOMAIN}>")
+            case_services.resolve(conversation, by=staff, outcome=Outcome.objects.get(name=outcome))
+            survey = Survey.objects.filter(conversation=conversation).first()
+            if survey is not None:
+                # Answered already in the demo's past: nothing is e-mailed.
+                Survey.objects.filter(pk=survey.pk).update(sent_at=self.now)
+                if score:
+                    rate(survey.token, score)
+                    add_comment(survey.token, comment)
 
     def quiet_notifications(self) -> None:
         """No e-mail to anyone about the demo's made-up past.
