@@ -103,6 +103,15 @@ def test_demo_command_loads_a_whole_company_once(django_capture_on_commit_callba
     assert all(person.title for person in staff)
     assert Person.objects.filter(is_guest_author=True).exclude(bio="").exists()
 
+    # The desk: teams, e-mail cases waiting, and resolved ones with an outcome and a rating.
+    from satisfaction.models import Survey
+
+    emails = Conversation.objects.filter(kind="email")
+    assert emails.filter(opened_at__isnull=False, team__name="Deliveries").exists()
+    resolved = emails.filter(resolved_at__isnull=False).values_list("outcome__stance", flat=True)
+    assert set(resolved) == {"conceded", "held"}
+    assert sorted(Survey.objects.values_list("score", flat=True)) == [2, 5]
+
     # Made-up addresses only, and not a single e-mail sent about the demo's past.
     addresses = list(User.objects.values_list("email", flat=True))
     addresses += list(Identity.objects.values_list("value", flat=True))
