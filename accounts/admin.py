@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
 from accounts import services
-from accounts.models import Identity, Person, PersonNote, User
+from accounts.models import Identity, Person, PersonNote, Team, User
 
 
 @admin.register(User)
@@ -38,3 +38,9 @@ class PersonAdmin(admin.ModelAdmin):
     list_display = ("display_name", "title", "is_staff_member", "is_guest_author")
     search_fields = ("display_name", "identities__value")
     inlines = [IdentityInline, PersonNoteInline]
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "email")
+    filter_horizontal = ("members",)

@@ -6,6 +6,7 @@ from conversations.models import (
     KnownIssue,
     Label,
     Message,
+    Outcome,
     StatusUpdate,
     Subscription,
 )
@@ -23,10 +24,10 @@ class LabelAdmin(admin.ModelAdmin):
 
 @admin.register(Conversation)
 class ConversationAdmin(admin.ModelAdmin):
-    list_display = ("title", "kind", "is_public", "published_at", "comment_count")
-    list_filter = ("kind", "is_public", "category")
+    list_display = ("title", "kind", "is_public", "published_at", "comment_count", "outcome")
+    list_filter = ("kind", "is_public", "category", "team", "outcome__stance", "outcome")
     search_fields = ("title", "slug")
-    raw_id_fields = ("author",)
+    raw_id_fields = ("author", "merged_into")
 
 
 @admin.register(Message)
@@ -53,3 +54,18 @@ class KnownIssueAdmin(admin.ModelAdmin):
 class SubscriptionAdmin(admin.ModelAdmin):
     list_display = ("email", "conversation", "created_at")
     raw_id_fields = ("conversation", "person")
+
+
+@admin.register(Outcome)
+class OutcomeAdmin(admin.ModelAdmin):
+    """How resolved conversations end, as this company names the endings."""
+
+    list_display = ("name", "stance", "active", "position", "description")
+    list_editable = ("active", "position")
+    list_filter = ("stance", "active")
+
+    def has_delete_permission(self, request, obj=None):
+        # An outcome already given to a conversation is kept for the reports: retire it instead.
+        if obj is not None and obj.conversations.exists():
+            return False
+        return super().has_delete_permission(request, obj)

@@ -154,6 +154,8 @@ def _done(request, message, note):
     if request.htmx:
         return _row(request, message, note=note)
     flash.success(request, note)
+    if request.POST.get("from") == "conversation":
+        return redirect("inbox:conversation", message.conversation_id)
     return redirect("inbox:queue")
 
 
@@ -256,11 +258,17 @@ def _bulk_action(user, data, chosen: list) -> str:
 def no_reply(request, pk):
     message = get_message_for_staff(request.user, pk)
     form = NoReplyForm(request.POST)
+    on_page = request.POST.get("from") == "conversation" and not request.htmx
     if not form.is_valid():
-        return _row(request, message, status=400, note="Give a reason for closing without a reply.")
+        note = "Give a reason for closing without a reply."
+        if on_page:
+            return _conversation_page(request, message.conversation, error=note, status=400)
+        return _row(request, message, status=400, note=note)
     try:
         services.mark_no_reply_needed(message, by=request.user, reason=form.cleaned_data["reason"])
     except services.PostingError as exc:
+        if on_page:
+            return _conversation_page(request, message.conversation, error=str(exc), status=409)
         return _row(request, message, status=409, note=str(exc))
     return _done(request, message, "Closed: no reply needed.")
 
@@ -380,6 +388,7 @@ def _conversation_page(
             "resolve_form": resolve_form or ResolveForm(),
             "merge_form": merge_form or MergeForm(),
             "error": error,
+            "reasons": NO_REPLY_REASONS,
             "ratings": satisfaction.ratings_for_conversation(conversation),
             "now": timezone.now(),
             "history": list(

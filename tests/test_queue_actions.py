@@ -246,3 +246,38 @@ def test_someone_elses_personal_reply_is_not_offered(alex_client, lionel, inbox)
     url = f"/staff/conversations/{inbox[0].conversation_id}/"
     page = alex_client.get(url, {"canned": theirs.pk}).content.decode()
     assert "Lionel's words" not in page and "Lionel&#39;s own" not in page
+
+
+def test_no_reply_needed_from_the_conversation_page(alex_client, inbox):
+    refund = inbox[0]
+    url = f"/staff/conversations/{refund.conversation_id}/"
+    page = alex_client.get(url).content.decode()
+    assert "No reply needed" in page
+    refused = alex_client.post(
+        f"/staff/queue/messages/{refund.pk}/no-reply/", {"from": "conversation"}
+    )
+    assert refused.status_code == 400
+    assert "Give a reason for closing without a reply." in refused.content.decode()
+    response = alex_client.post(
+        f"/staff/queue/messages/{refund.pk}/no-reply/",
+        {"from": "conversation", "reason": "Answered by phone"},
+    )
+    assert response["Location"] == url
+    refund.refresh_from_db()
+    assert refund.no_reply_reason == "Answered by phone"
+    again = alex_client.post(
+        f"/staff/queue/messages/{refund.pk}/no-reply/",
+        {"from": "conversation", "reason": "Twice"},
+    )
+    assert again.status_code == 409 and "not waiting" in again.content.decode()
+
+
+def test_admins_keep_outcomes_given_to_conversations(ada_client, alex, inbox, outcomes):
+    cases.resolve(inbox[0].conversation, by=alex, outcome=outcomes["Refunded"])
+    used = ada_client.get(f"/admin/conversations/outcome/{outcomes['Refunded'].pk}/delete/")
+    assert used.status_code == 403
+    unused = ada_client.get(f"/admin/conversations/outcome/{outcomes['Fixed'].pk}/delete/")
+    assert unused.status_code == 200
+    listing = ada_client.get("/admin/conversations/conversation/?outcome__stance__exact=conceded")
+    assert listing.status_code == 200 and "Refund please" in listing.content.decode()
+    assert ada_client.get("/admin/accounts/team/").status_code == 200
