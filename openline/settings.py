@@ -271,9 +271,7 @@ BUSINESS_HOURS = env_str("OPENLINE_BUSINESS_HOURS", "mon-fri 09:00-17:00")
 HOLIDAYS = env_list("OPENLINE_HOLIDAYS", [])
 RESPONSE_TARGETS = env_str("OPENLINE_RESPONSE_TARGETS", "urgent=1h,high=4h,normal=8h,low=24h")
 RESPONSE_WARNING = env_str("OPENLINE_RESPONSE_WARNING", "1h")
-RESOLUTION_TARGETS = env_str(
-    "OPENLINE_RESOLUTION_TARGETS", "urgent=8h,high=16h,normal=40h,low=80h"
-)
+RESOLUTION_TARGETS = env_str("OPENLINE_RESOLUTION_TARGETS", "urgent=8h,high=16h,normal=40h,low=80h")
 SATISFACTION_SURVEYS = env_bool("OPENLINE_SATISFACTION_SURVEYS", True)  # docs/satisfaction.md
 USE_I18N = True
 USE_TZ = True
