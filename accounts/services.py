@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import IntegrityError, transaction
 
 from accounts.models import NOTE_MAX, Identity, IdentityKind, Person, PersonNote, Role, User
+from openline.text import written_text
 
 
 def normalise_identity(kind: str, value: str) -> str:
@@ -100,11 +101,5 @@ def add_person_note(person: Person, *, by: User, body: str) -> PersonNote:
     """A note about a person for colleagues; the person never sees it."""
     if not (by.is_authenticated and by.can("answer")):
         raise NoteError("Only staff who answer customers write notes about them.")
-    body = (body or "").replace("\x00", "").strip()
-    if not body:
-        raise NoteError("Please write something first.")
-    if len(body) > NOTE_MAX:
-        raise NoteError(
-            f"That note is {len(body):,} characters; the limit is {NOTE_MAX:,}. Please shorten it."
-        )
+    body = written_text(body, NOTE_MAX, NoteError, what="note")
     return PersonNote.objects.create(person=person, author=by, body=body)

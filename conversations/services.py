@@ -37,6 +37,7 @@ from conversations.models import (
 )
 from openline import pagecache, ratelimit
 from openline.tasks import enqueue
+from openline.text import written_text
 
 TITLE_MAX = 200
 MESSAGE_MAX = 100_000  # a private message (an e-mail) is shortened past this, never refused
@@ -47,15 +48,7 @@ class PostingError(ValueError):
 
 
 def _check_body(body_md: str, limit: int | None = None) -> str:
-    limit = limit or settings.COMMENT_MAX_LENGTH
-    body_md = (body_md or "").replace("\x00", "").strip()
-    if not body_md:
-        raise PostingError("Please write something first.")
-    if len(body_md) > limit:
-        raise PostingError(
-            f"That is {len(body_md):,} characters; the limit is {limit:,}. Please shorten it."
-        )
-    return body_md
+    return written_text(body_md, limit or settings.COMMENT_MAX_LENGTH, PostingError)
 
 
 def _unique_slug(title: str) -> str:

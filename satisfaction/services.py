@@ -20,6 +20,7 @@ from conversations.models import CASE_KINDS, Conversation, Kind
 from conversations.services import audit
 from openline import ratelimit
 from openline.tasks import enqueue
+from openline.text import written_text
 from satisfaction.models import COMMENT_MAX, Score, Survey
 
 
@@ -173,17 +174,10 @@ def rate(token: str, score: int) -> Survey:
 
 def add_comment(token: str, comment: str, *, rate_limit_key: str | None = None) -> Survey:
     """The customer's words beside their score; a new comment replaces the old one."""
-    comment = (comment or "").replace("\x00", "").strip()
     now = timezone.now()
     with transaction.atomic():
         survey = _locked(token)
-        if not comment:
-            raise RatingError("Please write something first.")
-        if len(comment) > COMMENT_MAX:
-            raise RatingError(
-                f"That is {len(comment):,} characters; the limit is {COMMENT_MAX:,}. "
-                "Please shorten it."
-            )
+        comment = written_text(comment, COMMENT_MAX, RatingError)
         _check_open(survey, now)
         if survey.score is None:
             raise RatingError("Please choose a score from 1 to 5 first.")
