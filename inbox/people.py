@@ -22,6 +22,7 @@ from accounts.models import NOTE_MAX, Person
 from accounts.services import NoteError, add_person_note
 from conversations.markup import plain_text
 from conversations.models import Conversation, Message, ResponseState, Sentiment
+from inbox.queries import conversations_of
 from openline.paging import page_or_404
 from satisfaction.services import ratings_for_person
 
@@ -141,7 +142,7 @@ def _person_page(request, person: Person, *, note_form=None, merge_form=None, st
             "identities": list(person.identities.order_by("kind", "value")),
             "merged_from": list(person.merged_from.order_by("display_name")[:MERGED_SHOWN]),
             "conversations": conversations,
-            "conversation_count": _their_conversations(person).count(),
+            "conversation_count": conversations_of(person.pk).count(),
             "recent": _recent_messages(person),
             "weeks": weeks,
             "chart": sentiment_chart(weeks),
@@ -157,19 +158,11 @@ def _person_page(request, person: Person, *, note_form=None, merge_form=None, st
 # --- What the profile shows ---------------------------------------------------------------
 
 
-def _their_conversations(person: Person):
-    """Conversations they started or wrote in, on any channel."""
-    return Conversation.objects.filter(
-        Q(author=person)
-        | Q(pk__in=Message.objects.filter(author=person).order_by().values("conversation_id"))
-    )
-
-
 def _conversations(person: Person) -> list[Conversation]:
     """Their latest conversations, each with what they wrote there and whether it waits."""
     theirs = Q(messages__author=person)
     rows = list(
-        _their_conversations(person)
+        conversations_of(person.pk)
         .annotate(
             their_messages=Count("messages", filter=theirs),
             waiting=Count(

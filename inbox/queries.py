@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from accounts.models import Identity
 from conversations import targets
-from conversations.models import Message, ResponseState, Sentiment, Topic
+from conversations.models import Conversation, Message, ResponseState, Sentiment, Topic
 
 VIEWS = {
     "all": "All waiting",
@@ -101,4 +101,12 @@ def topic_table():
             latest=Max("messages__created_at"),
         )
         .order_by("-size", "number")
+    )
+
+
+def conversations_of(person_id: int):
+    """Conversations a person started or wrote in, on any channel (their timeline)."""
+    return Conversation.objects.filter(
+        Q(author_id=person_id)
+        | Q(pk__in=Message.objects.filter(author_id=person_id).order_by().values("conversation_id"))
     )

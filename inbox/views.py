@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
 from django.http import FileResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -45,7 +44,7 @@ from inbox.forms import (
     staff_label,
     staff_who_answer,
 )
-from inbox.queries import VIEWS, Filters, awaiting, topic_table
+from inbox.queries import VIEWS, Filters, awaiting, conversations_of, topic_table
 from openline.paging import page_or_404
 from satisfaction import services as satisfaction
 
@@ -319,12 +318,8 @@ def _thread(conversation):
 
 def _other_conversations(conversation) -> list:
     """The customer's other conversations on every channel, latest activity first."""
-    person = conversation.author_id
     return list(
-        Conversation.objects.filter(
-            Q(author_id=person)
-            | Q(pk__in=Message.objects.filter(author_id=person).values("conversation_id"))
-        )
+        conversations_of(conversation.author_id)
         .exclude(pk=conversation.pk)
         .filter(merged_into__isnull=True)
         .order_by("-last_activity_at")[:OTHER_CONVERSATIONS]
