@@ -31,6 +31,15 @@ def _send(subject: str, template: str, to: list[str], context: dict) -> EmailMes
     return EmailMessage(subject=subject, body=body, to=to, headers=_headers())
 
 
+def _addresses_of(capability: str) -> list[str]:
+    """The e-mail addresses of active staff whose role has `capability`."""
+    return list(
+        User.objects.filter(role__in=CAPABILITIES[capability], is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
 def _plural(count: int, word: str) -> str:
     return f"{count} {word}{'' if count == 1 else 's'}"
 
@@ -60,11 +69,7 @@ def escalate_missed_targets() -> int:
         )
         if not missed and not late_cases:
             return 0
-        managers = list(
-            User.objects.filter(role__in=CAPABILITIES["report"], is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        managers = _addresses_of("report")
         if managers:
             parts = []
             if missed:
@@ -128,11 +133,7 @@ def warn_before_breach() -> int:
         )
         if not messages and not cases:
             return 0
-        everyone = list(
-            User.objects.filter(role__in=CAPABILITIES["answer"], is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-        )
+        everyone = _addresses_of("answer")
         teams = _team_addresses(
             {m.conversation.team_id for m in messages} | {c.team_id for c in cases}
         )
