@@ -26,10 +26,10 @@ from conversations.models import (
 )
 from conversations.services import (
     PostingError,
-    _locked_conversation,
-    _require_answerer,
-    _thread_changed,
     audit,
+    locked_conversation,
+    require_answerer,
+    thread_changed,
 )
 
 OPEN_FIELDS = [
@@ -53,7 +53,7 @@ def open_case(conversation: Conversation, message: Message, now: datetime) -> No
     Called inside the transaction that stores the message."""
     if conversation.kind not in CASE_KINDS or message.response_state != ResponseState.AWAITING:
         return
-    current = _locked_conversation(conversation)
+    current = locked_conversation(conversation)
     if current.opened_at is not None or current.merged_into_id:
         return
     reopened = current.resolved_at is not None
@@ -70,13 +70,13 @@ def resolve(conversation: Conversation, *, by: User, outcome: Outcome | None) ->
     and the customer is asked for a rating."""
     from satisfaction import services as satisfaction
 
-    _require_answerer(by)
+    require_answerer(by)
     if conversation.kind not in CASE_KINDS:
         raise PostingError("Comments on posts are answered one by one; only cases are resolved.")
     if outcome is None or not outcome.active:
         raise PostingError("Choose how the conversation ended.")
     with transaction.atomic():
-        current = _locked_conversation(conversation)
+        current = locked_conversation(conversation)
         if current.merged_into_id:
             raise PostingError("This conversation was merged into another one.")
         if current.resolved_at is not None and current.opened_at is None:
@@ -110,9 +110,9 @@ def _close_waiting(conversation: Conversation, *, by: User, reason: str, now: da
 
 def reopen(conversation: Conversation, *, by: User) -> Conversation:
     """Staff take a resolved case up again: it gets a new resolution target from now."""
-    _require_answerer(by)
+    require_answerer(by)
     with transaction.atomic():
-        current = _locked_conversation(conversation)
+        current = locked_conversation(conversation)
         if current.resolved_at is None or current.opened_at is not None:
             raise PostingError("Only a resolved conversation can be reopened.")
         channel = (
@@ -131,9 +131,9 @@ def reopen(conversation: Conversation, *, by: User) -> Conversation:
 
 def set_team(conversation: Conversation, *, team: Team | None, by: User) -> Conversation:
     """Hand the conversation to a team (or to none); its members see it under "My teams"."""
-    _require_answerer(by)
+    require_answerer(by)
     with transaction.atomic():
-        current = _locked_conversation(conversation)
+        current = locked_conversation(conversation)
         if current.team_id != (team.pk if team else None):
             current.team = team
             current.save(update_fields=["team"])
@@ -147,7 +147,7 @@ def merge_conversations(source: Conversation, into: Conversation, *, by: User) -
 
     `source` stays as an empty record that points at `into`: its links and its e-mail reply
     token lead there. A private conversation is never merged into a public one."""
-    _require_answerer(by)
+    require_answerer(by)
     if source.pk == into.pk:
         raise PostingError("Choose another conversation to merge with.")
     if source.kind not in CASE_KINDS or into.kind not in CASE_KINDS:
@@ -181,8 +181,8 @@ def merge_conversations(source: Conversation, into: Conversation, *, by: User) -
             ]
         )  # fmt: skip
         audit(by, "merged", conversation=dst, source=src.pk, title=src.title, messages=moved)
-        _thread_changed(dst.pk)
-        _thread_changed(src.pk)
+        thread_changed(dst.pk)
+        thread_changed(src.pk)
     into.refresh_from_db()
     source.refresh_from_db()
     return into

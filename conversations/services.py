@@ -383,7 +383,7 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
     cases.open_case(conversation, message, now)
     visible = message.moderation == Moderation.VISIBLE and not message.internal
     if visible:
-        _thread_changed(conversation.pk, count=+1)
+        thread_changed(conversation.pk, count=+1)
     # A message imported with an older timestamp never moves the activity time back.
     Conversation.objects.filter(pk=conversation.pk, last_activity_at__lt=now).update(
         last_activity_at=now
@@ -403,7 +403,7 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
         subscribe(conversation, author)
 
 
-def _thread_changed(conversation_id: int, *, count: int = 0) -> None:
+def thread_changed(conversation_id: int, *, count: int = 0) -> None:
     """What readers see of a thread changed: new version for cached fragments, new
     generation for cached pages, and the visible-reply counter moved by `count`."""
     Conversation.objects.filter(pk=conversation_id).update(
@@ -434,7 +434,7 @@ def _mark_answered(reply: Message, now) -> int:
         if message.moderation == Moderation.HELD:
             # A staff member answering in public vouches for the message.
             message.moderation = Moderation.VISIBLE
-            _thread_changed(message.conversation_id, count=+1)
+            thread_changed(message.conversation_id, count=+1)
         message.save(
             update_fields=[
                 "response_state", "answered_at", "answered_by", "first_response_seconds",
@@ -480,22 +480,22 @@ def audit(actor: User | None, verb: str, *, conversation=None, message=None, **d
     )
 
 
-def _require_answerer(user: User) -> None:
+def require_answerer(user: User) -> None:
     if not (user.is_authenticated and user.can("answer")):
         raise PostingError("Only staff who answer customers do that.")
 
 
-def _locked_conversation(conversation: Conversation) -> Conversation:
+def locked_conversation(conversation: Conversation) -> Conversation:
     return Conversation.objects.select_for_update().get(pk=conversation.pk)
 
 
 def assign(conversation: Conversation, *, to: User | None, by: User) -> Conversation:
     """Give the conversation to an agent (`to`), or to nobody."""
-    _require_answerer(by)
+    require_answerer(by)
     if to is not None and not to.can("answer"):
         raise PostingError(f"{to.person.display_name} does not answer customers.")
     with transaction.atomic():
-        current = _locked_conversation(conversation)
+        current = locked_conversation(conversation)
         if current.assignee_id != (to.pk if to else None):
             current.assignee = to
             current.save(update_fields=["assignee"])
@@ -505,11 +505,11 @@ def assign(conversation: Conversation, *, to: User | None, by: User) -> Conversa
 
 
 def set_priority(conversation: Conversation, *, priority: int, by: User) -> Conversation:
-    _require_answerer(by)
+    require_answerer(by)
     if priority not in Priority.values:
         raise PostingError("Choose a priority: low, normal, high or urgent.")
     with transaction.atomic():
-        current = _locked_conversation(conversation)
+        current = locked_conversation(conversation)
         if current.priority != priority:
             audit(by, "prioritised", conversation=current, before=current.priority, after=priority)
             current.priority = priority
@@ -531,11 +531,11 @@ def set_priority(conversation: Conversation, *, priority: int, by: User) -> Conv
 
 def snooze(conversation: Conversation, *, until: datetime | None, by: User) -> Conversation:
     """Put the conversation aside until a time (out of the queue until then); None wakes it."""
-    _require_answerer(by)
+    require_answerer(by)
     if until is not None and until <= timezone.now():
         raise PostingError("Snooze until a time in the future.")
     with transaction.atomic():
-        current = _locked_conversation(conversation)
+        current = locked_conversation(conversation)
         current.snoozed_until = until
         current.save(update_fields=["snoozed_until"])
         audit(
@@ -582,7 +582,7 @@ def approve(message: Message, *, by: User) -> Message:
             current.moderation = Moderation.VISIBLE
             current.updated_at = timezone.now()
             current.save(update_fields=["moderation", "updated_at"])
-            _thread_changed(current.conversation_id, count=0 if current.internal else +1)
+            thread_changed(current.conversation_id, count=0 if current.internal else +1)
             audit(by, "approved", conversation=current.conversation, message=current)
     message.refresh_from_db()
     return message
@@ -605,7 +605,7 @@ def remove(message: Message, *, by: User, reason: str = "") -> Message:
             fields += ["response_state", "no_reply_reason", "closed_by", "closed_at"]
         current.updated_at = timezone.now()
         current.save(update_fields=fields)
-        _thread_changed(current.conversation_id, count=-1 if was_visible else 0)
+        thread_changed(current.conversation_id, count=-1 if was_visible else 0)
         audit(by, "removed", conversation=current.conversation, message=current, reason=reason)
     message.refresh_from_db()
     return message
