@@ -66,6 +66,21 @@ def env_int(
     return number
 
 
+def env_float(
+    name: str, default: float, environ: Mapping[str, str] | None = None, *, minimum: float = 0
+) -> float:
+    value = _raw(name, environ)
+    if value is None:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}") from None
+    if not number >= minimum:  # also refuses nan
+        raise ConfigError(f"{name} must be at least {minimum:g}, not {value}")
+    return number
+
+
 def env_list(name: str, default: list[str], environ: Mapping[str, str] | None = None) -> list[str]:
     value = _raw(name, environ)
     if value is None:

@@ -16,6 +16,7 @@ from openline.env import (
     ConfigError,
     env_bool,
     env_choice,
+    env_float,
     env_int,
     env_list,
     env_secret,
@@ -79,6 +80,7 @@ INSTALLED_APPS = [
     "inbox",
     "mail",
     "satisfaction",
+    "listening",
 ]
 
 MIDDLEWARE = [
@@ -273,6 +275,31 @@ RESPONSE_TARGETS = env_str("OPENLINE_RESPONSE_TARGETS", "urgent=1h,high=4h,norma
 RESPONSE_WARNING = env_str("OPENLINE_RESPONSE_WARNING", "1h")
 RESOLUTION_TARGETS = env_str("OPENLINE_RESOLUTION_TARGETS", "urgent=8h,high=16h,normal=40h,low=80h")
 SATISFACTION_SURVEYS = env_bool("OPENLINE_SATISFACTION_SURVEYS", True)  # docs/satisfaction.md
+
+# The listening post (docs/listening.md).
+# Fetching: only http(s), never private or loopback addresses unless allowed (tests allow them).
+LISTENING_ALLOW_PRIVATE_ADDRESSES = env_bool("OPENLINE_LISTENING_ALLOW_PRIVATE_ADDRESSES", False)
+LISTENING_TIMEOUT_SECONDS = env_int("OPENLINE_LISTENING_TIMEOUT_SECONDS", 20, minimum=1)
+LISTENING_MAX_BYTES = env_int("OPENLINE_LISTENING_MAX_BYTES", 5 * 1024 * 1024, minimum=1024)
+LISTENING_MAX_REDIRECTS = env_int("OPENLINE_LISTENING_MAX_REDIRECTS", 5, minimum=0)
+LISTENING_MAX_BACKOFF_MINUTES = env_int(
+    "OPENLINE_LISTENING_MAX_BACKOFF_MINUTES", 24 * 60, minimum=1
+)
+# Which mentions need an answer: negative, question, complaint, addressed (to a brand handle).
+LISTENING_INBOX_RULES = env_list(
+    "OPENLINE_LISTENING_INBOX_RULES", ["negative", "question", "addressed"]
+)
+LISTENING_BRAND_HANDLES = env_list("OPENLINE_LISTENING_BRAND_HANDLES", [])
+# Posts older than this when found are stored for the record but never enter the inbox.
+LISTENING_MAX_AGE_DAYS = env_int("OPENLINE_LISTENING_MAX_AGE_DAYS", 7, minimum=1)
+# Early warning (docs/listening.md#early-warning).
+SPIKE_WINDOW_MINUTES = env_int("OPENLINE_SPIKE_WINDOW_MINUTES", 60, minimum=5)
+SPIKE_BASELINE_WINDOWS = env_int("OPENLINE_SPIKE_BASELINE_WINDOWS", 24, minimum=3)
+SPIKE_K = env_float("OPENLINE_SPIKE_K", 3.0, minimum=0.5)
+SPIKE_MIN_COUNT = env_int("OPENLINE_SPIKE_MIN_COUNT", 10, minimum=1)
+SPIKE_COOLDOWN_MINUTES = env_int("OPENLINE_SPIKE_COOLDOWN_MINUTES", 180, minimum=0)
+ALERT_WEBHOOK_URL = env_url("OPENLINE_ALERT_WEBHOOK_URL", ("http", "https"))
+ALERT_WEBHOOK_SECRET = env_secret("OPENLINE_ALERT_WEBHOOK_SECRET")
 USE_I18N = True
 USE_TZ = True
 

@@ -22,3 +22,4 @@ PAGE_CACHE_GENERATION_FILE = str(
 SUPPORT_EMAIL = "support@larder.test"
 SUPPORT_EMAIL_DOMAIN = "larder.test"
 MAIL_WEBHOOK_SECRET = "test-webhook-secret"  # noqa: S105 (tests only)
+LISTENING_ALLOW_PRIVATE_ADDRESSES = True  # the recorded feeds are served on 127.0.0.1
