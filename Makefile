@@ -30,9 +30,10 @@ format: install
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The browser tests drive Debian's Chromium, and the IMAP-over-TLS tests make a certificate
-# with openssl; install what is missing.
-TEST_PACKAGES = $(if $(shell command -v chromium),,chromium) $(if $(shell command -v openssl),,openssl)
+# The browser tests drive Debian's Chromium, the IMAP-over-TLS tests make a certificate with
+# openssl, and the scale-out test runs a Redis server; install what is missing.
+TEST_PACKAGES = $(if $(shell command -v chromium),,chromium) $(if $(shell command -v openssl),,openssl) \
+  $(if $(shell command -v redis-server),,redis-server)
 test-deps:
 	@test -z "$(strip $(TEST_PACKAGES))" || { \
 	  echo "Installing Debian packages for the tests: $(strip $(TEST_PACKAGES))"; \

@@ -8,11 +8,15 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import analysis_speed, post_page
+from bench import analysis_speed, ingest, post_page
 from bench.servers import ROOT, BenchError
 from bench.wrk import WrkError
 
-SCENARIOS = {post_page.NAME: post_page, analysis_speed.NAME: analysis_speed}
+SCENARIOS = {
+    post_page.NAME: post_page,
+    analysis_speed.NAME: analysis_speed,
+    ingest.NAME: ingest,
+}
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -34,12 +38,18 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         metavar="ARG",
         help="extra gunicorn argument for experiments, e.g. --gunicorn-arg=--preload",
     )
+    parser.add_argument("--mentions", type=int, default=20_000, help="mentions in the ingest file")
     parser.add_argument(
         "--output-dir", type=Path, default=ROOT / "var" / "bench", help="where JSON goes"
     )
     args = parser.parse_args(argv)
-    if min(args.duration, args.connections, args.threads, args.workers, args.rounds) < 1:
-        parser.error("--duration, --connections, --threads, --workers, --rounds: at least 1")
+    if (
+        min(args.duration, args.connections, args.threads, args.workers, args.rounds, args.mentions)
+        < 1
+    ):
+        parser.error(
+            "--duration, --connections, --threads, --workers, --rounds, --mentions: at least 1"
+        )
     return args
 
 

@@ -108,16 +108,24 @@ def analyse(messages: list[Message], *, model: str = analysis.DEFAULT_MODEL) -> 
             if _joins_topics(m) and m.topic_id is None
         ]
         if joining:
-            try:
-                _join_topics(joining)
-            except BaseException:
-                _forget_topic_model()  # the copy in memory may hold assignments never saved
-                raise
+            join_topics(joining)
         Message.objects.bulk_update(messages, ANALYSED_FIELDS)
     return len(messages)
 
 
-def _join_topics(joining: list[tuple[Message, str]]) -> None:
+def join_topics(joining: list[tuple[Message, str]]) -> None:
+    """Assign saved messages to topics, inside the caller's transaction (sets `message.topic`;
+    the caller saves it)."""
+    if not joining:
+        return
+    try:
+        _assign_topics(joining)
+    except BaseException:
+        _forget_topic_model()  # the copy in memory may hold assignments never saved
+        raise
+
+
+def _assign_topics(joining: list[tuple[Message, str]]) -> None:
     state = _locked_state()
     topic_model = _topic_model(state)
     numbers = {}

@@ -469,6 +469,34 @@ def answer(
     return reply
 
 
+def record_external_answer(message: Message, *, by: User, url: str, body_md: str = "") -> Message:
+    """Staff answered a customer on another site (a Mastodon reply, a Reddit comment): keep the
+    answer with its link, so the message counts as answered like any other."""
+    require_answerer(by)
+    staff = person_for_user(by)
+    url = url.strip()
+    if not url.lower().startswith(("https://", "http://")) or len(url) > 1000 or " " in url:
+        raise PostingError("Give the address of your answer: a link starting with https://.")
+    body_md = _check_body(body_md) if body_md.strip() else f"Answered at <{url}>."
+    now = timezone.now()
+    with transaction.atomic():
+        reply = Message.objects.create(
+            conversation=message.conversation,
+            author=staff,
+            body_md=body_md,
+            body_html=render_markdown(body_md, trusted=True),
+            official=True,
+            reply_to=message,
+            channel=message.channel,
+            external_url=url,
+            created_at=now,
+            updated_at=now,
+        )
+        _after_new_message(reply, message.conversation, staff, now)
+        audit(by, "answered elsewhere", conversation=message.conversation, message=message, url=url)
+    return reply
+
+
 def audit(actor: User | None, verb: str, *, conversation=None, message=None, **detail) -> None:
     """Record what a staff member did (the audit log of agent actions)."""
     AuditEvent.objects.create(

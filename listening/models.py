@@ -117,6 +117,9 @@ class Mention(models.Model):
         max_length=64, unique=True, help_text="sha256 of the author and the normalised text"
     )
     site = models.CharField(max_length=200, blank=True)
+    author = models.CharField(
+        max_length=300, blank=True, help_text="Handle and name, as the source gave them"
+    )
     language = models.CharField(max_length=8, blank=True)
     published_at = models.DateTimeField(null=True, blank=True)
     needs_answer = models.BooleanField(default=False)
@@ -177,6 +180,9 @@ class Alert(models.Model):
     baseline = models.FloatField(help_text="Mean over the baseline windows")
     spread = models.FloatField(help_text="Standard deviation over the baseline windows")
     threshold = models.FloatField()
+    # What the detector saw, kept because late mentions change the counts afterwards: one
+    # {"count", "negative", "scored"} per baseline window, oldest first, then the alert's window.
+    series = models.JSONField(default=list, blank=True)
     mentions = models.ManyToManyField(Mention, blank=True, related_name="alerts")
     created_at = models.DateTimeField(default=timezone.now)
     emailed_at = models.DateTimeField(null=True, blank=True)

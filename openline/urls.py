@@ -9,6 +9,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("inbox.urls")),
+    path("staff/listening/", include(("listening.alert_urls", "listening"))),
     path("mail/", include("mail.urls")),
     path("satisfaction/", include("satisfaction.urls")),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
