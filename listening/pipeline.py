@@ -294,11 +294,11 @@ def decide(p: Prepared, queries: Sequence[ActiveQuery], now: datetime) -> None:
         if "question" in rules and result.intent == "question":
             p.needs_answer, p.reason = True, "a question"
             return
-        if "complaint" in rules and result.intent == "complaint":
-            p.needs_answer, p.reason = True, "a complaint"
-            return
         if "negative" in rules and result.sentiment == "negative":
             p.needs_answer, p.reason = True, "negative"
+            return
+        if "complaint" in rules and result.intent == "complaint":
+            p.needs_answer, p.reason = True, "a complaint"
             return
     p.needs_answer, p.reason = False, "no rule asks for an answer"
 

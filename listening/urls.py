@@ -1,6 +1,6 @@
 from django.urls import path
 
-from listening import views
+from listening import alert_urls, views
 
 app_name = "listening"
 
@@ -16,4 +16,5 @@ urlpatterns = [
     path("queries/new/", views.query_form, name="query_new"),
     path("queries/<int:pk>/", views.query_form, name="query_edit"),
     path("messages/<int:pk>/answered/", views.answered, name="answered"),
+    *alert_urls.urlpatterns,
 ]

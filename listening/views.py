@@ -235,8 +235,8 @@ def query_form(request, pk=None):
             try:
                 query_language.compile(data["text"])
             except query_language.QueryError as exc:
-                form.add_error("text", str(exc))
                 pointer = exc.pointer(data["text"])
+                form.add_error("text", str(exc))
             else:
                 if "preview" in request.POST:
                     preview = _preview(data["text"])

@@ -287,7 +287,7 @@ LISTENING_MAX_BACKOFF_MINUTES = env_int(
 )
 # Which mentions need an answer: negative, question, complaint, addressed (to a brand handle).
 LISTENING_INBOX_RULES = env_list(
-    "OPENLINE_LISTENING_INBOX_RULES", ["negative", "question", "addressed"]
+    "OPENLINE_LISTENING_INBOX_RULES", ["negative", "question", "complaint", "addressed"]
 )
 LISTENING_BRAND_HANDLES = env_list("OPENLINE_LISTENING_BRAND_HANDLES", [])
 # The sentiment model mentions are scored with as they arrive: "vader" keeps up with a burst

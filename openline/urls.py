@@ -4,13 +4,15 @@ from django.urls import include, path
 
 from blog.sitemaps import SITEMAPS
 from blog.views import healthz
+from listening.views import webhook as listening_webhook
 
 urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
+    path("staff/listening/", include("listening.urls")),
     path("staff/", include("inbox.urls")),
-    path("staff/listening/", include(("listening.alert_urls", "listening"))),
     path("mail/", include("mail.urls")),
+    path("listening/hooks/<int:pk>/", listening_webhook, name="listening_webhook"),
     path("satisfaction/", include("satisfaction.urls")),
     path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
     path("healthz", healthz, name="healthz"),

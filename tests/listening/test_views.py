@@ -25,7 +25,7 @@ def mention(n: int, **fields) -> Item:
         **{
             "external_id": f"m{n}",
             "url": f"https://social.example/@ann/{n}",
-            "body": f"My Larder order {n} never arrived, awful service.",
+            "body": f"Larder order {n} is late again. Awful service, really disappointed.",
             "author_name": f"Ann {n}",
             "author_handle": f"@ann{n}@social.example",
             "published_at": datetime.now(UTC) - timedelta(minutes=5),
@@ -88,13 +88,13 @@ def test_the_mentions_page_lists_and_filters(alex_client):
     Query.objects.create(name="Larder", text="larder")
     pipeline.ingest([mention(1), mention(2, body="Larder opened a shop in Leeds, lovely staff.")])
     page = alex_client.get(reverse("listening:mentions")).content.decode()
-    assert "never arrived" in page and "lovely staff" in page
+    assert "late again" in page and "lovely staff" in page
     assert "Waiting</strong> (negative)" in page
     negative = alex_client.get(reverse("listening:mentions") + "?sentiment=negative")
-    assert "never arrived" in negative.content.decode()
+    assert "late again" in negative.content.decode()
     assert "lovely staff" not in negative.content.decode()
     waiting = alex_client.get(reverse("listening:mentions") + "?state=awaiting").content.decode()
-    assert "never arrived" in waiting and "lovely staff" not in waiting
+    assert "late again" in waiting and "lovely staff" not in waiting
     query_id = Query.objects.get().pk
     by_query = alex_client.get(reverse("listening:mentions") + f"?query={query_id}")
     assert "2 mentions." in by_query.content.decode()
@@ -149,7 +149,7 @@ def test_a_query_is_tried_on_recent_mentions_before_saving(ada_client):
     pipeline.ingest([mention(1), mention(2, body="Nothing to see here, just weather.")])
     response = ada_client.post(
         reverse("listening:query_new"),
-        {"name": "Orders", "text": "never NEAR/2 arrived", "to_inbox": "rules", "preview": "1"},
+        {"name": "Orders", "text": "late NEAR/3 order", "to_inbox": "rules", "preview": "1"},
     )
     assert response.status_code == 200
     assert "Matches 1 of the latest 2 mentions" in response.content.decode()
