@@ -29,7 +29,7 @@ QUERIES = [
     ("Brand", "larder OR @larder OR #larder"),
     ("Delivery", "deliver* OR parcel OR courier OR late"),
     ("Refunds", 'refund* OR "money back" OR chargeback'),
-    ("App", "app NEAR/3 (crash* OR broken OR update)"),
+    ("App", "app NEAR/3 crash*"),
     ("Praise", '"thank you" OR thanks OR love*'),
     ("Complaints", "(worst OR awful OR terrible) NOT joke"),
     ("Support", '"customer service" OR support OR help*'),

@@ -1,8 +1,9 @@
 """The ingest pipeline: items in, each mention stored once, those that need it in the inbox.
 
     normalise → canonical URL + content hash (each mention once) → language → sentiment and
-    intent → match queries → store (Person + Identity, Conversation of kind "mention", one
-    Message, Mention, matches) → topics → inbox when the rules say it needs an answer
+    intent (the fast tier) → match queries → inbox rules → store (Person + Identity,
+    Conversation of kind "mention", one Message, Mention, matches) → after commit, the
+    background job every message gets: topic, and the default model's finer sentiment
 
 Items go through in chunks; each chunk is one transaction, so a worker killed in the middle
 loses only the chunk it was in, and the next run stores it (what was stored is found again by
@@ -34,7 +35,8 @@ import analysis
 from accounts.models import Identity, IdentityKind, Person
 from analysis import language as language_guess
 from analysis import query as query_language
-from conversations import scoring, targets
+from conversations import targets
+from conversations import tasks as conversation_tasks
 from conversations.models import (
     Channel,
     Conversation,
@@ -43,8 +45,10 @@ from conversations.models import (
     Priority,
     ResponseState,
 )
+from listening import rows
 from listening.items import Item
 from listening.models import Mention, MentionMatch, Query, Source, SourceKind, ToInbox
+from openline.tasks import enqueue
 
 CHUNK = 500
 TEXT_MAX = 10_000
@@ -189,8 +193,11 @@ class Result:
         return ", ".join(parts)
 
 
+_NETWORK_CHANNELS = frozenset(Channel.values) - {Channel.WEB, Channel.EMAIL, Channel.API}
+
+
 def _channel(source: Source | None, network: str) -> str:
-    if network in Channel.values and network not in (Channel.WEB, Channel.EMAIL, Channel.API):
+    if network in _NETWORK_CHANNELS:
         return network
     if source is None:
         return Channel.IMPORT
@@ -363,89 +370,92 @@ def _body_html(text: str) -> str:
     )
 
 
-def _store(prepared: list[Prepared], source: Source | None, now: datetime) -> list[Message]:
+def _store(prepared: list[Prepared], source: Source | None, now: datetime) -> list[int]:
+    """Write the mentions; returns the ids of their messages."""
     authors = _authors(prepared)
-    conversations = []
-    messages = []
     version = analysis.version(settings.LISTENING_SENTIMENT_MODEL)
+    conversations, messages, mentions = [], [], []
+    due: dict[str, tuple[datetime, datetime]] = {}  # the targets, the same for every channel
     for p in prepared:
         kind, value, _name = _identity_key(p)
         author_id = authors[(kind, value.lower())]
         title = p.title or p.text.replace("\n", " ")[:80]
-        conversation = Conversation(
-            kind=Kind.MENTION,
-            is_public=False,
-            title=title[:TITLE_MAX],
-            slug=f"mention-{secrets.token_hex(8)}",
-            summary=p.text.replace("\n", " ")[:280],
-            author_id=author_id,
-            published_at=p.written_at,
-            created_at=now,
-            updated_at=now,
-            last_activity_at=p.written_at,
-        )
+        conversation = {
+            "kind": Kind.MENTION,
+            "is_public": False,
+            "title": title[:TITLE_MAX],
+            "slug": f"mention-{secrets.token_hex(8)}",
+            "summary": p.text.replace("\n", " ")[:280],
+            "author_id": author_id,
+            "published_at": p.written_at,
+            "created_at": now,
+            "updated_at": now,
+            "last_activity_at": p.written_at,
+        }
         result = p.analysis
-        message = Message(
-            author_id=author_id,
-            is_opening=True,
-            body_md=p.text,
-            body_html=_body_html(p.text),
-            channel=p.channel,
-            external_url=p.url if len(p.url) <= 1000 else "",
-            created_at=p.written_at,
-            updated_at=now,
-            sentiment=result.sentiment if result else "",
-            sentiment_score=result.sentiment_score if result else None,
-            intent=result.intent if result else "",
-            analysed_with=version if result else "",
-        )
+        message = {
+            "author_id": author_id,
+            "is_opening": True,
+            "body_md": p.text,
+            "body_html": _body_html(p.text),
+            "channel": p.channel,
+            "external_url": p.url,
+            "created_at": p.written_at,
+            "updated_at": now,
+            "sentiment": result.sentiment if result else "",
+            "sentiment_score": result.sentiment_score if result else None,
+            "intent": result.intent if result else "",
+            "analysed_with": version if result else "",
+        }
         if p.needs_answer:
-            conversation.opened_at = now
-            conversation.resolution_due_at = targets.resolution_due_at(
-                now, p.channel, Priority.NORMAL
-            )
-            message.response_state = ResponseState.AWAITING
-            message.due_at = targets.due_at(now, p.channel, Priority.NORMAL)
+            if p.channel not in due:
+                due[p.channel] = (
+                    targets.due_at(now, p.channel, Priority.NORMAL),
+                    targets.resolution_due_at(now, p.channel, Priority.NORMAL),
+                )
+            conversation["opened_at"] = now
+            conversation["resolution_due_at"] = due[p.channel][1]
+            message["response_state"] = ResponseState.AWAITING
+            message["due_at"] = due[p.channel][0]
         else:
-            message.response_state = ResponseState.NO_REPLY_NEEDED
-            message.no_reply_reason = f"Listening: {p.reason}"[:200]
-            message.closed_at = now
+            message["response_state"] = ResponseState.NO_REPLY_NEEDED
+            message["no_reply_reason"] = f"Listening: {p.reason}"[:200]
+            message["closed_at"] = now
         conversations.append(conversation)
         messages.append(message)
-    Conversation.objects.bulk_create(conversations)
-    for conversation, message in zip(conversations, messages, strict=True):
-        message.conversation = conversation
-    Message.objects.bulk_create(messages)
-    mentions = Mention.objects.bulk_create(
+        mentions.append(
+            {
+                "source_id": source.pk if source is not None else None,
+                "external_id": p.item.external_id[:500],
+                "url": p.url,
+                "content_hash": p.hash,
+                "site": p.site,
+                "author": " ".join(filter(None, (p.item.author_handle, p.item.author_name)))[:300],
+                "language": p.language,
+                "published_at": p.item.published_at,
+                "needs_answer": p.needs_answer,
+                "inbox_reason": p.reason[:120],
+                "created_at": p.written_at,
+                "extra": p.item.extra or {},
+            }
+        )
+    for conversation_id, message in zip(
+        rows.insert(Conversation, conversations), messages, strict=True
+    ):
+        message["conversation_id"] = conversation_id
+    message_ids = rows.insert(Message, messages)
+    for message_id, mention in zip(message_ids, mentions, strict=True):
+        mention["message_id"] = message_id
+    mention_ids = rows.insert(Mention, mentions)
+    rows.insert(
+        MentionMatch,
         [
-            Mention(
-                message=message,
-                source=source,
-                external_id=p.item.external_id[:500],
-                url=p.url,
-                content_hash=p.hash,
-                site=p.site,
-                author=" ".join(filter(None, (p.item.author_handle, p.item.author_name)))[:300],
-                language=p.language,
-                published_at=p.item.published_at,
-                needs_answer=p.needs_answer,
-                inbox_reason=p.reason[:120],
-                created_at=p.written_at,
-                extra=p.item.extra or {},
-            )
-            for p, message in zip(prepared, messages, strict=True)
-        ]
-    )
-    MentionMatch.objects.bulk_create(
-        [
-            MentionMatch(mention=mention, query_id=query_id, created_at=mention.created_at)
-            for p, mention in zip(prepared, mentions, strict=True)
+            {"mention_id": mention_id, "query_id": query_id, "created_at": p.written_at}
+            for p, mention_id in zip(prepared, mention_ids, strict=True)
             for query_id in p.query_ids
-        ]
+        ],
     )
-    scoring.join_topics([(m, p.text) for p, m in zip(prepared, messages, strict=True)])
-    Message.objects.bulk_update([m for m in messages if m.topic_id], ["topic"])
-    return messages
+    return message_ids
 
 
 def _new_only(prepared: list[Prepared], result: Result) -> list[Prepared]:
@@ -489,8 +499,10 @@ def _ingest_chunk(
             p.analysis = scores
             decide(p, queries, now)
         if kept:
-            messages = _store(kept, source, now)
-            result.message_ids = [m.pk for m in messages]
+            result.message_ids = _store(kept, source, now)
+            # Topics, and the default model's finer sentiment, follow in the background,
+            # as for every message (conversations.scoring).
+            enqueue(conversation_tasks.analyse_messages, result.message_ids)
             result.stored = len(kept)
             result.to_inbox = sum(p.needs_answer for p in kept)
         if source is not None and source.pk:

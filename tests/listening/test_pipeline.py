@@ -324,9 +324,14 @@ def test_a_collision_that_keeps_happening_is_raised(feed_source, monkeypatch):
     assert Mention.objects.count() == 1
 
 
-def test_mentions_join_topics(feed_source):
-    pipeline.ingest([item(n) for n in range(1, 4)], source=feed_source, now=NOW)
+def test_topics_and_the_finer_sentiment_follow_in_the_background(
+    feed_source, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        pipeline.ingest([item(n) for n in range(1, 4)], source=feed_source, now=NOW)
+    assert len(callbacks) == 1  # one job for the chunk
     assert Message.objects.filter(topic__isnull=False).count() == 3
+    assert not Message.objects.filter(analysed_with__startswith="vader").exists()
 
 
 # --- answering on the original site ---------------------------------------------------------
