@@ -286,9 +286,10 @@ def decide(p: Prepared, queries: Sequence[ActiveQuery], now: datetime) -> None:
         if q.to_inbox == ToInbox.ALWAYS:
             p.needs_answer, p.reason = True, f"query “{q.name}” sends every match"
             return
-    if matched and all(q.to_inbox == ToInbox.NEVER for q in matched):
-        p.needs_answer, p.reason = False, "its queries never send to the inbox"
-        return
+    for q in matched:
+        if q.to_inbox == ToInbox.NEVER:
+            p.needs_answer, p.reason = False, f"query “{q.name}” never sends to the inbox"
+            return
     rules = settings.LISTENING_INBOX_RULES
     result = p.analysis
     lowered = p.text.casefold()

@@ -8,7 +8,7 @@ from django.db.models import F
 from django.test import Client
 from django.utils import timezone
 
-from accounts.models import Identity, Person, Role, User
+from accounts.models import Identity, IdentityKind, Person, Role, User
 from conversations.models import (
     Category,
     Conversation,
@@ -112,9 +112,24 @@ def test_demo_command_loads_a_whole_company_once(django_capture_on_commit_callba
     assert set(resolved) == {"conceded", "held"}
     assert sorted(Survey.objects.values_list("score", flat=True)) == [2, 5]
 
+    # The listening post: mentions from elsewhere, those that need an answer in the queue.
+    from listening.models import Mention, Source
+
+    mentions = Mention.objects.select_related("message")
+    assert mentions.count() == 8
+    assert mentions.filter(message__response_state="awaiting").count() >= 3
+    job_post = mentions.get(external_id="demo-6")
+    assert job_post.message.response_state == "no_reply"
+    assert job_post.inbox_reason == "query “Job posts” never sends to the inbox"
+    assert mentions.get(external_id="demo-3").inbox_reason == "query “Refunds” sends every match"
+    assert not Source.objects.filter(kind="feed", active=True).exists()  # never goes online
+
     # Made-up addresses only, and not a single e-mail sent about the demo's past.
     addresses = list(User.objects.values_list("email", flat=True))
-    addresses += list(Identity.objects.values_list("value", flat=True))
+    # Reddit names (u/name) carry no domain.
+    addresses += list(
+        Identity.objects.exclude(kind=IdentityKind.REDDIT).values_list("value", flat=True)
+    )
     assert all(address.endswith((".test", ".example")) for address in addresses)
     assert not Subscription.objects.exists()
     assert mailoutbox == []

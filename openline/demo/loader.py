@@ -110,8 +110,12 @@ def load_demo(stdout=None) -> dict:
     if already_loaded():
         _say(stdout, "The demo company is already loaded; nothing changed.")
         return {"already_loaded": True}
+    from openline.demo import listening
+
     with transaction.atomic():
-        counts = _Loader(timezone.now()).run()
+        now = timezone.now()
+        counts = _Loader(now).run()
+        counts["mentions"] = listening.load(now)
     # Score everything now, in batches, and cluster the topics once, rather than leave the
     # worker to score message by message (the jobs queued meanwhile find nothing left to do).
     from conversations import scoring
@@ -124,7 +128,8 @@ def load_demo(stdout=None) -> dict:
         f"Loaded {COMPANY}: {counts['posts']} posts ({counts['known_issues']} known issues), "
         f"{counts['comments']} customer comments from {counts['customers']} people, "
         f"{counts['staff_replies']} staff replies; {counts['awaiting']} awaiting a response, "
-        f"{counts['held']} held for moderation; {counts['topics']} topics.",
+        f"{counts['held']} held for moderation; {counts['mentions']} mentions from elsewhere; "
+        f"{counts['topics']} topics.",
     )
     _say(stdout, f"Demo logins (password: {DEMO_PASSWORD}):")
     for email, what in DEMO_LOGINS:

@@ -218,6 +218,7 @@ def test_queries_can_send_every_match_or_none_to_the_inbox(feed_source):
         [
             item(1, body="Heard about the product recall at Larder, fine by me."),
             item(2, body="Larder is hiring and the pay is terrible, awful place."),
+            item(3, body="Larder is hiring to handle the product recall, it seems."),
         ],
         source=feed_source,
         now=NOW,
@@ -225,7 +226,8 @@ def test_queries_can_send_every_match_or_none_to_the_inbox(feed_source):
     states = dict(Mention.objects.values_list("external_id", "message__response_state"))
     assert states == {
         "https://social.example/@ann/1": ResponseState.AWAITING,
-        "https://social.example/@ann/2": ResponseState.NO_REPLY_NEEDED,
+        "https://social.example/@ann/2": ResponseState.NO_REPLY_NEEDED,  # never, though negative
+        "https://social.example/@ann/3": ResponseState.AWAITING,  # always beats never
     }
 
 
