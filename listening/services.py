@@ -17,12 +17,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
+from analysis import query as query_language
 from conversations.models import Kind, Message
 from conversations.services import PostingError, audit, record_external_answer
 from listening import connectors, pipeline
 from listening.fetch import Fetcher
 from listening.items import SourceError
-from listening.models import POLLED_KINDS, Source
+from listening.models import POLLED_KINDS, Query, Source
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,21 @@ def save_source(source: Source, *, by: User) -> Source:
         audit(by, "added a listening source" if creating else "changed a listening source",
               source=source.pk, name=source.name)  # fmt: skip
     return source
+
+
+def save_query(query: Query, *, by: User) -> Query:
+    """Create or change a keyword query; its text must parse (analysis.query)."""
+    require_configure(by)
+    try:
+        query_language.compile(query.text)
+    except query_language.QueryError as exc:
+        raise ListeningError(str(exc)) from None
+    creating = query.pk is None
+    with transaction.atomic():
+        query.save()
+        audit(by, "added a listening query" if creating else "changed a listening query",
+              query=query.pk, name=query.name)  # fmt: skip
+    return query
 
 
 def set_active(source: Source, *, active: bool, by: User) -> Source:

@@ -24,3 +24,7 @@ def poll_source(source_id: int) -> int:
     """Poll one source. Two workers given the same source poll it once: the lease decides."""
     result = services.poll(source_id)
     return 0 if result is None else result.stored
+
+
+# The early-warning jobs live beside the alerts; importing them here registers them with Huey.
+from listening import alert_tasks  # noqa: E402, F401

@@ -246,7 +246,7 @@ def query_form(request, pk=None):
                     target = query or Query()
                     for name in ("name", "text", "to_inbox", "active"):
                         setattr(target, name, data[name])
-                    target.save()
+                    services.save_query(target, by=request.user)
                     flash.success(request, f"Saved {target.name}.")
                     return redirect("listening:queries")
         status = 200 if preview and not form.errors else 400
