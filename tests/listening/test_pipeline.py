@@ -1,4 +1,4 @@
-"""The ingest pipeline: each mention once, normalised, scored, matched, and in the inbox when due."""
+"""The ingest pipeline: each mention once, normalised, scored, matched, in the inbox when due."""
 
 from __future__ import annotations
 
@@ -133,7 +133,7 @@ def test_html_in_titles_and_bodies_becomes_plain_text_and_is_never_rendered(feed
         now=NOW,
     )
     message = Message.objects.select_related("conversation").get()
-    assert message.conversation.title == "Larder & friends – a review"
+    assert message.conversation.title == "Larder & friends \u2013 a review"
     assert message.body_md == "Great shop\n\nSecond para\nline"
     assert "<script" not in message.body_html
     assert message.body_html == "<p>Great shop</p><p>Second para<br>line</p>"
@@ -265,7 +265,7 @@ def test_authors_without_a_handle_are_known_by_their_page_or_name_and_site(db):
                 network="",
                 url="https://forum.example/t/2",
             ),
-        ],  # fmt: skip
+        ],
         now=NOW,
     )
     values = set(Identity.objects.values_list("kind", "value"))

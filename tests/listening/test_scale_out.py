@@ -49,7 +49,7 @@ def feed_xml(feed: int) -> bytes:
 
 
 class FeedHandler(BaseHTTPRequestHandler):
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         time.sleep(0.2)  # slow enough that both consumers take jobs
         body = feed_xml(int(self.path.strip("/").split(".")[0]))
         self.send_response(200)
@@ -126,8 +126,10 @@ from listening.tasks import poll_source
 base = {base!r}
 ids = []
 for n in range({feeds}):
-    source = Source.objects.create(name=f"Feed {{n}}", kind=SourceKind.FEED, keep_all=True,
-                                   config={{"url": f"{{base}}/{{n}}.xml"}}, next_poll_at=timezone.now())
+    source = Source.objects.create(
+        name=f"Feed {{n}}", kind=SourceKind.FEED, keep_all=True,
+        config={{"url": f"{{base}}/{{n}}.xml"}}, next_poll_at=timezone.now(),
+    )
     ids.append(source.pk)
 for pk in ids + ids:  # every job queued twice, as a second scheduler would
     poll_source(pk)
@@ -186,7 +188,7 @@ def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis
                         env=env,
                         stdout=log,
                         stderr=subprocess.STDOUT,
-                    ),  # fmt: skip
+                    ),
                     log,
                 )
             )
