@@ -225,3 +225,49 @@ def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis
     for text in logs:
         # Both consumers took jobs from the one Redis queue.
         assert "Executing listening.tasks.poll_source" in text, text
+
+
+def test_an_import_killed_mid_file_is_finished_by_the_next_run(tmp_path, database_url):
+    """kill -9 during `openline ingest`: the chunks committed stay, the next run stores the
+    rest and counts the stored ones as duplicates; nothing is lost and nothing doubled."""
+    lines = [
+        json.dumps(
+            {"id": str(n), "url": f"https://forum.example/t/{n}", "author": f"Member {n % 7}",
+             "text": f"Post {n}: Larder box {n} came late, again."}
+        )
+        for n in range(1500)
+    ]  # fmt: skip
+    path = tmp_path / "mentions.jsonl"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
+    env.pop("REDIS_URL", None)
+    env.update(
+        DATABASE_URL=database_url,
+        OPENLINE_DATA_DIR=str(tmp_path),
+        DJANGO_SETTINGS_MODULE="openline.settings",
+        PYTHONUNBUFFERED="1",
+    )
+    subprocess.run(
+        [sys.executable, "-m", "openline.cli", "migrate", "--verbosity", "0"],
+        env=env, check=True, timeout=300,
+    )  # fmt: skip
+    command = [sys.executable, "-m", "openline.cli", "ingest", str(path), "--batch", "50"]
+    process = subprocess.Popen(
+        [*command, "--verbosity", "2"], env=env, stdout=subprocess.PIPE, text=True
+    )
+    progress = 0
+    while progress < 3:  # three chunks committed, the fourth under way
+        line = process.stdout.readline()
+        assert line, "the import ended before it could be killed"
+        progress += line.startswith("…")
+    process.kill()
+    process.wait(10)
+    process.stdout.close()
+    first = json.loads(django(env, COUNT))["mentions"]
+    assert 150 <= first < 1500
+
+    done = subprocess.run(command, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert f"{1500 - first} stored, {first} already stored" in done.stdout
+    counts = json.loads(django(env, COUNT))
+    assert (counts["mentions"], counts["urls"], counts["repeated"]) == (1500, 1500, 0)

@@ -329,3 +329,12 @@ def test_ingest_stores_a_jsonl_file_once_and_reports_bad_lines(tmp_path, capsys)
 def test_ingest_of_a_missing_file_fails_clearly(tmp_path):
     with pytest.raises(CommandError, match="cannot be read"):
         call_command("ingest", str(tmp_path / "nope.jsonl"))
+
+
+def test_the_admin_lists_sources_queries_mentions_and_alerts(ada_client, hook):
+    pipeline.ingest([mention(1)], source=hook)
+    for model in ("source", "query", "mention", "alert"):
+        assert ada_client.get(f"/admin/listening/{model}/").status_code == 200, model
+    page = ada_client.get(f"/admin/listening/source/{hook.pk}/change/").content.decode()
+    assert "Reviews hook" in page
+    assert ada_client.get("/admin/listening/mention/add/").status_code == 403
