@@ -227,6 +227,7 @@ def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis
         assert "Executing listening.tasks.poll_source" in text, text
 
 
+@pytest.mark.django_db(transaction=True)
 def test_an_import_killed_mid_file_is_finished_by_the_next_run(tmp_path, database_url):
     """kill -9 during `openline ingest`: the chunks committed stay, the next run stores the
     rest and counts the stored ones as duplicates; nothing is lost and nothing doubled."""
