@@ -266,11 +266,11 @@ def active_queries() -> list[ActiveQuery]:
 def match(p: Prepared, queries: Sequence[ActiveQuery]) -> None:
     if not queries:
         return
-    author = " ".join(filter(None, (p.item.author_handle, p.item.author_name)))
     doc = query_language.document(
         f"{p.title}\n{p.text}" if p.title and p.title not in p.text else p.text,
         lang=p.language,
-        author=author,
+        author_handle=p.item.author_handle,
+        author_name=p.item.author_name,
         site=p.site,
     )
     p.query_ids = [q.pk for q in queries if q.compiled.matches(doc)]

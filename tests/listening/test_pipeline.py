@@ -385,3 +385,13 @@ def test_only_staff_record_answers_and_only_on_mentions(feed_source, maria, alex
     with pytest.raises(PostingError, match="Only mentions"):
         services.record_answer(mention, by=alex, url="https://social.example/x")
     assert Message.objects.count() == 1
+
+
+def test_queries_see_the_author_site_and_language(feed_source):
+    Query.objects.create(name="Ann", text="author:@ann@social.example")
+    Query.objects.create(name="By name", text='author:"Ann Example"')
+    Query.objects.create(name="Site", text="site:social.example lang:en")
+    Query.objects.create(name="French", text="lang:fr")
+    pipeline.ingest([item(1)], source=feed_source, now=NOW)
+    names = set(MentionMatch.objects.values_list("query__name", flat=True))
+    assert names == {"Ann", "By name", "Site"}
