@@ -331,3 +331,30 @@ def test_analysis_report_names_each_tier_and_the_goals():
     assert "Analysis on one core, 4,000 held-out tweets" in text
     assert "sentiment: linear" in text and "1,757 /s" in text
     assert "met: worker_rss_mb (goal 500, measured 94)" in text
+
+
+def test_the_ingest_file_is_read_back_as_the_mentions_written(tmp_path):
+    from bench import ingest
+    from listening.connectors import records
+
+    path = tmp_path / "mentions.jsonl"
+    ingest.write_mentions(path, ["First post", "Second post", "First post"])
+    with path.open("rb") as raw:
+        items = [item for _, item in records.read_file(raw, path.name)]
+    assert [item.body for item in items] == ["First post", "Second post", "First post"]
+    assert len({item.url for item in items}) == 3  # every mention its own post
+    assert items[1].author_handle == "@user1@www.reddit.com"
+
+
+def test_the_ingest_report_says_whether_the_goal_is_met():
+    from bench import ingest
+
+    results = {
+        "mentions": 20_000, "queries": 10, "pipeline_per_second": 1370.0,
+        "pipeline_seconds": 14.6, "vader_per_second": 12650.0, "ratio": 0.108,
+        "second_run_per_second": 9091.0,
+        "goals": {"pipeline_vs_vader": {"goal": 0.5, "measured": 0.108, "met": False}},
+    }  # fmt: skip
+    text = ingest.report(results)
+    assert "1,370 /s" in text and "12,650 /s" in text
+    assert "NOT met: pipeline at least 0.5 of VADER (measured 0.11)" in text
