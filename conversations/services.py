@@ -10,6 +10,8 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -41,6 +43,9 @@ from openline.text import written_text
 
 TITLE_MAX = 200
 MESSAGE_MAX = 100_000  # a private message (an e-mail) is shortened past this, never refused
+
+
+_WEB_ADDRESS = URLValidator(schemes=["http", "https"])
 
 
 class PostingError(ValueError):
@@ -457,6 +462,8 @@ def answer(
     staff = person_for_user(by)
     if not staff.is_staff_member:
         raise PostingError("Only staff answer for the company.")
+    if message.conversation.kind == Kind.MENTION:
+        raise PostingError("Answer a mention on its own site, then record the link here.")
     reply = post_comment(
         message.conversation,
         author=staff,
@@ -475,8 +482,14 @@ def record_external_answer(message: Message, *, by: User, url: str, body_md: str
     require_answerer(by)
     staff = person_for_user(by)
     url = url.strip()
-    if not url.lower().startswith(("https://", "http://")) or len(url) > 1000 or " " in url:
-        raise PostingError("Give the address of your answer: a link starting with https://.")
+    try:
+        if len(url) > 1000:
+            raise ValidationError("too long")
+        _WEB_ADDRESS(url)
+    except ValidationError:
+        raise PostingError(
+            "Give the address of your answer: a link starting with https://."
+        ) from None
     body_md = _check_body(body_md) if body_md.strip() else f"Answered at <{url}>."
     now = timezone.now()
     with transaction.atomic():

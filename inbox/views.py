@@ -420,9 +420,6 @@ def conversation_reply(request, pk):
         )
         if target is None:
             form.add_error(None, "Choose the customer message this answers.")
-        elif conversation.kind == Kind.MENTION:
-            form.add_error(None, "Answer a mention on its own site, then record the link here.")
-            target = None
     if _answer(request, form, target):
         how = "by e-mail" if conversation.kind == Kind.EMAIL else "publicly"
         flash.success(request, f"Answered {target.author.display_name} {how}.")

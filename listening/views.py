@@ -9,7 +9,7 @@ import json
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.db import DatabaseError
 from django.db.models import Count
 from django.http import Http404, JsonResponse
@@ -290,7 +290,10 @@ def webhook(request, pk):
     length = int(request.META.get("CONTENT_LENGTH") or 0)
     if length > settings.LISTENING_MAX_BYTES:
         return JsonResponse({"error": "The delivery is too large."}, status=413)
-    body = request.body
+    try:
+        body = request.body
+    except RequestDataTooBig:
+        return JsonResponse({"error": "The delivery is too large."}, status=413)
     if not _signed(source, body, request.META.get(SIGNATURE_HEADER, "")):
         return JsonResponse(
             {"error": "Missing or wrong signature: X-Openline-Signature: sha256=<hex>."},

@@ -232,6 +232,24 @@ def test_an_agent_records_an_answer_given_on_the_original_site(alex_client):
     assert "https://social.example/@larder/5" in page.content.decode()
 
 
+def test_a_mention_cannot_be_answered_with_a_reply_on_openline(alex_client):
+    pipeline.ingest([mention(1)])
+    message = Message.objects.get()
+    queue = alex_client.get(reverse("inbox:queue")).content.decode()
+    assert "record your answer" in queue
+    assert reverse("inbox:reply", args=[message.pk]) not in queue
+    for url in (
+        reverse("inbox:reply", args=[message.pk]),
+        reverse("inbox:conversation_reply", args=[message.conversation_id]),
+    ):
+        response = alex_client.post(url, {"body": "Hi Ann", "reply_to": message.pk})
+        assert response.status_code == 400
+        assert "Answer a mention on its own site" in response.content.decode()
+    assert Message.objects.count() == 1
+    message.refresh_from_db()
+    assert message.response_state == ResponseState.AWAITING
+
+
 def test_a_customer_cannot_record_answers(maria_client):
     pipeline.ingest([mention(1)])
     message = Message.objects.get()
@@ -300,6 +318,11 @@ def test_a_delivery_over_the_size_limit_is_refused(client, hook, settings):
     settings.LISTENING_MAX_BYTES = 100
     response = post_signed(client, hook, {"text": "x" * 200})
     assert response.status_code == 413
+    settings.LISTENING_MAX_BYTES = 10_000_000
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 100  # Django's own limit on a request body
+    response = post_signed(client, hook, {"text": "x" * 200})
+    assert response.status_code == 413
+    assert response.json() == {"error": "The delivery is too large."}
     assert not Mention.objects.exists()
 
 
