@@ -31,7 +31,7 @@ def _send(subject: str, template: str, to: list[str], context: dict) -> EmailMes
     return EmailMessage(subject=subject, body=body, to=to, headers=_headers())
 
 
-def _addresses_of(capability: str) -> list[str]:
+def staff_addresses(capability: str) -> list[str]:
     """The e-mail addresses of active staff whose role has `capability`."""
     return list(
         User.objects.filter(role__in=CAPABILITIES[capability], is_active=True)
@@ -69,7 +69,7 @@ def escalate_missed_targets() -> int:
         )
         if not missed and not late_cases:
             return 0
-        managers = _addresses_of("report")
+        managers = staff_addresses("report")
         if managers:
             parts = []
             if missed:
@@ -133,7 +133,7 @@ def warn_before_breach() -> int:
         )
         if not messages and not cases:
             return 0
-        everyone = _addresses_of("answer")
+        everyone = staff_addresses("answer")
         teams = _team_addresses(
             {m.conversation.team_id for m in messages} | {c.team_id for c in cases}
         )

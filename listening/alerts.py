@@ -12,8 +12,6 @@ alert webhook, each at most once. Staff read alerts through `alerts_for_staff` a
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import logging
 import zlib
@@ -35,8 +33,9 @@ from accounts.access import PK_MAX
 from analysis import spikes
 from conversations.markup import plain_text
 from conversations.models import Moderation, Sentiment
-from inbox.tasks import _addresses_of
+from inbox.tasks import staff_addresses
 from listening.models import Alert, AlertMetric, Mention, MentionMatch
+from openline import signing
 from openline.routing import cached_reverse
 from openline.tasks import enqueue
 
@@ -369,7 +368,7 @@ def notify(alert_id: int) -> None:
         if alert is None:
             return
         now = timezone.now()
-        managers = _addresses_of("report") if alert.emailed_at is None else []
+        managers = staff_addresses("report") if alert.emailed_at is None else []
         post = bool(settings.ALERT_WEBHOOK_URL) and alert.webhook_sent_at is None
         claimed = []
         if managers:
@@ -465,18 +464,13 @@ def webhook_payload(alert: Alert, shown: list[Example]) -> dict:
     }
 
 
-def signature(body: bytes, secret: str) -> str:
-    """The X-Openline-Signature header's value for `body`."""
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
-
-
 def post_webhook(alert: Alert, shown: list[Example]) -> str:
     """POST the alert as JSON; returns "" when the receiver took it, else what went wrong.
     Redirects are not followed: a webhook that moved is a configuration to fix."""
     body = json.dumps(webhook_payload(alert, shown), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "Openline-alerts/1"}
     if settings.ALERT_WEBHOOK_SECRET:
-        headers["X-Openline-Signature"] = signature(body, settings.ALERT_WEBHOOK_SECRET)
+        headers[signing.HEADER] = signing.signature(settings.ALERT_WEBHOOK_SECRET, body)
     try:
         with (
             httpx.Client(timeout=WEBHOOK_TIMEOUT_SECONDS, follow_redirects=False) as client,

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 
 from django.conf import settings
@@ -25,12 +23,12 @@ from listening.connectors import describe, records
 from listening.forms import AnsweredForm, QueryForm, SourceForm
 from listening.items import RecordError
 from listening.models import Mention, Query, Source, SourceKind
+from openline import signing
 from openline.paging import page_or_404
 
 PER_PAGE = 50
 PREVIEW_OVER = 500
 WEBHOOK_MAX_ITEMS = 1000
-SIGNATURE_HEADER = "HTTP_X_OPENLINE_SIGNATURE"
 
 
 def _require(user, capability: str) -> None:
@@ -272,11 +270,6 @@ def query_form(request, pk=None):
 # --- inbound webhook -------------------------------------------------------------------------
 
 
-def _signed(source: Source, body: bytes, header: str) -> bool:
-    expected = "sha256=" + hmac.new(source.secret.encode(), body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected, header.strip())
-
-
 @csrf_exempt
 @require_POST
 def webhook(request, pk):
@@ -294,7 +287,7 @@ def webhook(request, pk):
         body = request.body
     except RequestDataTooBig:
         return JsonResponse({"error": "The delivery is too large."}, status=413)
-    if not _signed(source, body, request.META.get(SIGNATURE_HEADER, "")):
+    if not signing.verify(source.secret, body, request.headers.get(signing.HEADER, "")):
         return JsonResponse(
             {"error": "Missing or wrong signature: X-Openline-Signature: sha256=<hex>."},
             status=401,

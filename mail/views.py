@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-
 from django.conf import settings
 from django.http import Http404, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
@@ -12,12 +9,9 @@ from django.views.decorators.http import require_POST
 
 from mail import services
 from mail.models import InboundEmail
+from openline import signing
 
-SIGNATURE_HEADER = "X-Openline-Signature"
-
-
-def signature(secret: str, body: bytes) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+SIGNATURE_HEADER = signing.HEADER
 
 
 @csrf_exempt  # signed with a shared secret instead; no browser session is involved
@@ -35,8 +29,7 @@ def inbound(request):
     if length > settings.MAIL_MAX_BYTES:
         return JsonResponse({"error": "message too large"}, status=413)
     body = request.body
-    given = request.headers.get(SIGNATURE_HEADER, "")
-    if not hmac.compare_digest(given, signature(secret, body)):
+    if not signing.verify(secret, body, request.headers.get(SIGNATURE_HEADER, "")):
         return JsonResponse({"error": "bad or missing signature"}, status=403)
     if not body.strip():
         return JsonResponse({"error": "empty message"}, status=400)

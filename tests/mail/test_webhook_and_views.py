@@ -9,7 +9,8 @@ from django.core.files.base import ContentFile
 from conversations import services as conversation_services
 from conversations.models import Attachment, Channel, Message
 from mail.models import InboundEmail
-from mail.views import SIGNATURE_HEADER, signature
+from openline.signing import HEADER as SIGNATURE_HEADER
+from openline.signing import signature
 
 # Processing is queued when the delivery commits, so these tests commit for real.
 pytestmark = pytest.mark.django_db(transaction=True)
