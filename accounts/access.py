@@ -1,5 +1,5 @@
-"""The one way views look up people: 403 for anyone who does not answer customers,
-404 when the person does not exist."""
+"""Who may do what, and the one way views look up people: 403 for anyone who does not answer
+customers, 404 when the person does not exist; and the addresses of staff by capability."""
 
 from __future__ import annotations
 
@@ -7,15 +7,29 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from accounts.models import Identity, Person
+from accounts.models import CAPABILITIES, Identity, Person, User
 
 # Larger numbers are no primary key, and SQLite cannot even bind them.
 PK_MAX = 2**63 - 1
 
 
+def require(user, capability: str, reason: str = "") -> None:
+    """403 unless `user` is signed in and their role has `capability`."""
+    if not (user.is_authenticated and user.can(capability)):
+        raise PermissionDenied(reason or f"Only staff who may {capability} do that.")
+
+
+def staff_addresses(capability: str) -> list[str]:
+    """The e-mail addresses of active staff whose role has `capability`."""
+    return list(
+        User.objects.filter(role__in=CAPABILITIES[capability], is_active=True)
+        .exclude(email="")
+        .values_list("email", flat=True)
+    )
+
+
 def _require_answerer(user) -> None:
-    if not (user.is_authenticated and user.can("answer")):
-        raise PermissionDenied("Customer profiles are for staff who answer customers.")
+    require(user, "answer", "Customer profiles are for staff who answer customers.")
 
 
 def get_person_for_staff(user, pk: int) -> Person:

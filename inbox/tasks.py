@@ -13,7 +13,7 @@ from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from accounts.models import CAPABILITIES, User
+from accounts.access import staff_addresses
 from conversations import targets
 from conversations.models import Conversation, Message, ResponseState
 
@@ -29,15 +29,6 @@ def _send(subject: str, template: str, to: list[str], context: dict) -> EmailMes
         template, {**context, "site_url": settings.SITE_URL, "site_name": settings.SITE_NAME}
     )
     return EmailMessage(subject=subject, body=body, to=to, headers=_headers())
-
-
-def staff_addresses(capability: str) -> list[str]:
-    """The e-mail addresses of active staff whose role has `capability`."""
-    return list(
-        User.objects.filter(role__in=CAPABILITIES[capability], is_active=True)
-        .exclude(email="")
-        .values_list("email", flat=True)
-    )
 
 
 def _plural(count: int, word: str) -> str:

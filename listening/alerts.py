@@ -21,7 +21,6 @@ from datetime import UTC, datetime, timedelta
 
 import httpx
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
@@ -29,11 +28,10 @@ from django.http import Http404
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from accounts.access import PK_MAX
+from accounts.access import PK_MAX, require, staff_addresses
 from analysis import spikes
 from conversations.markup import plain_text
 from conversations.models import Moderation, Sentiment
-from inbox.tasks import staff_addresses
 from listening.models import Alert, AlertMetric, Mention, MentionMatch
 from openline import signing
 from openline.routing import cached_reverse
@@ -489,19 +487,17 @@ def post_webhook(alert: Alert, shown: list[Example]) -> str:
 # --- Access ------------------------------------------------------------------------------
 
 
-def _require_answerer(user) -> None:
-    if not (user.is_authenticated and user.can("answer")):
-        raise PermissionDenied("Alerts are for staff who answer customers.")
+ALERTS_ARE_FOR = "Alerts are for staff who answer customers."
 
 
 def alerts_for_staff(user) -> QuerySet[Alert]:
     """Every alert, newest first, with its query and topic."""
-    _require_answerer(user)
+    require(user, "answer", ALERTS_ARE_FOR)
     return Alert.objects.select_related("query", "topic").order_by("-created_at", "-pk")
 
 
 def get_alert_for_staff(user, pk: int) -> Alert:
-    _require_answerer(user)
+    require(user, "answer", ALERTS_ARE_FOR)
     alert = None
     if 0 < pk <= PK_MAX:
         alert = Alert.objects.select_related("query", "topic").filter(pk=pk).first()

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from accounts.access import require
 from analysis import query as query_language
 from conversations.models import Kind, Message, ResponseState, Sentiment
 from conversations.services import PostingError
@@ -31,11 +32,6 @@ PREVIEW_OVER = 500
 WEBHOOK_MAX_ITEMS = 1000
 
 
-def _require(user, capability: str) -> None:
-    if not user.can(capability):
-        raise PermissionDenied
-
-
 # --- mentions --------------------------------------------------------------------------------
 
 
@@ -43,7 +39,7 @@ def _require(user, capability: str) -> None:
 @require_GET
 def mentions(request):
     """Everything the listening post stored, newest first, with filters."""
-    _require(request.user, "answer")
+    require(request.user, "answer")
     rows = Mention.objects.select_related(
         "message__author", "message__conversation", "source"
     ).order_by("-created_at", "-id")
@@ -83,7 +79,7 @@ def mentions(request):
 @require_POST
 def answered(request, pk):
     """Staff answered a mention on its own site: record the link; it counts as answered."""
-    _require(request.user, "answer")
+    require(request.user, "answer")
     message = get_object_or_404(
         Message.objects.select_related("conversation"), pk=pk, conversation__kind=Kind.MENTION
     )
@@ -127,14 +123,14 @@ def _sources_page(request, *, test=None, tested=None, status=200):
 @login_required
 @require_GET
 def sources(request):
-    _require(request.user, "answer")
+    require(request.user, "answer")
     return _sources_page(request)
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def source_form(request, pk=None):
-    _require(request.user, "configure")
+    require(request.user, "configure")
     source = get_object_or_404(Source, pk=pk) if pk else None
     if request.method == "POST":
         form = SourceForm(request.POST)
@@ -210,7 +206,7 @@ def _preview(text: str) -> tuple[int, int, list[Mention]]:
 @login_required
 @require_GET
 def queries(request):
-    _require(request.user, "answer")
+    require(request.user, "answer")
     rows = Query.objects.annotate(found=Count("matches")).order_by("name")
     return render(
         request,
@@ -222,7 +218,7 @@ def queries(request):
 @login_required
 @require_http_methods(["GET", "POST"])
 def query_form(request, pk=None):
-    _require(request.user, "configure")
+    require(request.user, "configure")
     query = get_object_or_404(Query, pk=pk) if pk else None
     pointer = preview = None
     status = 200
