@@ -12,7 +12,6 @@ the listening issue: the pipeline at least half as fast as bare VADER.
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -21,7 +20,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.servers import ROOT, BenchError
+from bench.servers import ROOT, BenchError, django_env
 
 NAME = "ingest"
 GOAL_RATIO = 0.5
@@ -101,8 +100,7 @@ def run(args) -> dict:
     texts = _texts(count)
     with tempfile.TemporaryDirectory(prefix="openline-bench-ingest-") as folder:
         data = Path(folder)
-        env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "REDIS_URL")}
-        env.update(OPENLINE_DATA_DIR=str(data), DJANGO_SETTINGS_MODULE="openline.settings")
+        env = django_env(data)
         _openline(env, "migrate", "--verbosity", "0")
         subprocess.run(
             [sys.executable, "-c", SEED_QUERIES, json.dumps(QUERIES)],
