@@ -2,6 +2,9 @@
 
 Kept apart so models can be evaluated and benchmarked on their own (`make eval`, `make
 bench`) and run in any worker.
+
+Importing the package is cheap: the models (NumPy, VADER's lexicon, the trained weights) load
+on first use, so a web process that only needs, say, `analysis.query` never pays for them.
 """
 
 from __future__ import annotations
@@ -9,12 +12,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from . import intent as _intent
-from . import sentiment as _sentiment
-
 INTENT_RULES_VERSION = "intent-1"
-DEFAULT_MODEL = _sentiment.DEFAULT_MODEL
-MODELS = tuple(_sentiment.MODELS)
+DEFAULT_MODEL = "linear"  # the sentiment tier used unless one is named (analysis.sentiment)
+MODEL_NAMES = ("vader", "linear")  # analysis.sentiment.MODELS, without importing the models
+
+
+def __getattr__(name: str):
+    if name == "MODELS":
+        return MODEL_NAMES
+    raise AttributeError(f"module 'analysis' has no attribute {name!r}")
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,17 +30,21 @@ class Analysis:
     intent: str  # question | complaint | praise | suggestion | other
 
 
-def version(model: str = _sentiment.DEFAULT_MODEL) -> str:
+def version(model: str = DEFAULT_MODEL) -> str:
     """Names the models that score a message; stored with each result so rescoring finds
     what an older model scored."""
-    sentiment_model = _sentiment.get_model(model)
+    from . import sentiment
+
+    sentiment_model = sentiment.get_model(model)
     return f"{getattr(sentiment_model, 'version', sentiment_model.name)}/{INTENT_RULES_VERSION}"
 
 
-def analyse(text: str, model: str = _sentiment.DEFAULT_MODEL) -> Analysis:
-    result = _sentiment.get_model(model).score(text)
-    return Analysis(result.label, result.score, _intent.classify(text, result))
+def analyse(text: str, model: str = DEFAULT_MODEL) -> Analysis:
+    from . import intent, sentiment
+
+    result = sentiment.get_model(model).score(text)
+    return Analysis(result.label, result.score, intent.classify(text, result))
 
 
-def analyse_many(texts: Sequence[str], model: str = _sentiment.DEFAULT_MODEL) -> list[Analysis]:
+def analyse_many(texts: Sequence[str], model: str = DEFAULT_MODEL) -> list[Analysis]:
     return [analyse(text, model) for text in texts]

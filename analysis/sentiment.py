@@ -25,12 +25,12 @@ from pathlib import Path
 
 import numpy as np
 
+from . import DEFAULT_MODEL
 from .cues import PROBLEM, asks_plainly
 from .text import clean, words
 
 LABELS = ("negative", "neutral", "positive")
 MODELS_DIR = Path(__file__).resolve().parent / "models"
-DEFAULT_MODEL = "linear"
 
 WORD_BUCKETS = 1 << 18
 CHAR_BUCKETS = 1 << 18

@@ -19,7 +19,6 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-import httpx
 from django.conf import settings
 from django.core.mail import EmailMessage
 from django.db import connection, transaction
@@ -465,6 +464,8 @@ def webhook_payload(alert: Alert, shown: list[Example]) -> dict:
 def post_webhook(alert: Alert, shown: list[Example]) -> str:
     """POST the alert as JSON; returns "" when the receiver took it, else what went wrong.
     Redirects are not followed: a webhook that moved is a configuration to fix."""
+    import httpx  # only here: web processes that show alerts never load it
+
     body = json.dumps(webhook_payload(alert, shown), ensure_ascii=False).encode()
     headers = {"Content-Type": "application/json", "User-Agent": "Openline-alerts/1"}
     if settings.ALERT_WEBHOOK_SECRET:

@@ -1,5 +1,8 @@
 """Listening verbs: save, pause and test sources; poll them with back-off; record answers.
 
+The network layer (`listening.fetch`, `listening.connectors`: httpx, feedparser) is imported
+where a source is read, not with this module, so web processes do not load it at start-up.
+
 Polling claims a source with a lease (an UPDATE that only one worker wins), fetches through
 `listening.fetch.Fetcher`, stores through `listening.pipeline.ingest` and only then saves the
 source's cursor, so a run that dies half way is simply read again next time.
@@ -20,8 +23,7 @@ from accounts.models import User
 from analysis import query as query_language
 from conversations.models import Kind, Message
 from conversations.services import PostingError, audit, record_external_answer
-from listening import connectors, pipeline
-from listening.fetch import Fetcher
+from listening import pipeline
 from listening.items import SourceError
 from listening.models import POLLED_KINDS, Query, Source
 
@@ -50,6 +52,8 @@ def save_source(source: Source, *, by: User) -> Source:
     """Create or change a source after checking its configuration with its connector."""
     require_configure(by)
     if source.kind in POLLED_KINDS:
+        from listening import connectors
+
         try:
             source.config = connectors.check_config(source.kind, source.config)
         except ValueError as exc:
@@ -94,10 +98,6 @@ def set_active(source: Source, *, active: bool, by: User) -> Source:
     return source
 
 
-def _fetcher(source: Source) -> Fetcher:
-    return Fetcher(validators=dict(source.cursor.get("validators") or {}))
-
-
 @dataclass
 class TestRun:
     ok: bool
@@ -112,6 +112,9 @@ def try_source(source: Source, *, by: User, limit: int = 10) -> TestRun:
     require_configure(by)
     if source.kind not in POLLED_KINDS:
         return TestRun(False, "Only feeds, Mastodon and Bluesky sources are read by Openline.")
+    from listening import connectors
+    from listening.fetch import Fetcher
+
     try:
         poll = connectors.poll(source.kind, source.config, {}, Fetcher())
     except SourceError as exc:
@@ -148,7 +151,10 @@ def poll(source_id: int, *, now: datetime | None = None) -> pipeline.Result | No
     source = claim(source_id, now)
     if source is None:
         return None
-    fetcher = _fetcher(source)
+    from listening import connectors
+    from listening.fetch import Fetcher
+
+    fetcher = Fetcher(validators=dict(source.cursor.get("validators") or {}))
     try:
         result_poll = connectors.poll(source.kind, source.config, dict(source.cursor), fetcher)
         result = pipeline.ingest(result_poll.items, source=source, now=now)

@@ -20,7 +20,6 @@ from analysis import query as query_language
 from conversations.models import Kind, Message, ResponseState, Sentiment
 from conversations.services import PostingError
 from listening import pipeline, services
-from listening.connectors import describe, records
 from listening.forms import AnsweredForm, QueryForm, SourceForm
 from listening.items import RecordError
 from listening.models import Mention, Query, Source, SourceKind
@@ -105,6 +104,8 @@ def answered(request, pk):
 
 
 def _sources_page(request, *, test=None, tested=None, status=200):
+    from listening.connectors import describe  # the network layer, only when it is needed
+
     sources = list(Source.objects.all())
     return render(
         request,
@@ -294,6 +295,8 @@ def webhook(request, pk):
         payload = json.loads(body)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         return JsonResponse({"error": f"The body is not JSON: {exc}."}, status=400)
+    from listening.connectors import records
+
     try:
         entries = records.items_from_payload(payload)
     except RecordError as exc:

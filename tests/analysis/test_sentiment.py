@@ -144,3 +144,18 @@ def test_a_plain_question_is_neutral(text):
 def test_a_question_about_a_problem_keeps_its_feeling():
     assert sentiment.score("why is my parcel late AGAIN?").label == "negative"
     assert sentiment.score("is anyone going to refund me or not?").label == "negative"
+
+
+def test_the_package_names_the_tiers_it_has_without_loading_them():
+    import subprocess
+    import sys
+
+    import analysis
+    from analysis import sentiment
+
+    assert tuple(sentiment.MODELS) == analysis.MODELS
+    assert analysis.DEFAULT_MODEL in sentiment.MODELS
+    # A process that only needs the query language never loads NumPy or VADER.
+    code = "import sys, analysis.query, analysis.language; print('numpy' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "False"

@@ -361,3 +361,20 @@ def test_the_admin_lists_sources_queries_mentions_and_alerts(ada_client, hook):
     page = ada_client.get(f"/admin/listening/source/{hook.pk}/change/").content.decode()
     assert "Reviews hook" in page
     assert ada_client.get("/admin/listening/mention/add/").status_code == 403
+
+
+def test_web_processes_do_not_load_the_network_layer_at_start_up(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    code = (
+        "import django, sys; django.setup(); import openline.urls; "
+        "print(sorted(m for m in ('httpx', 'feedparser') if m in sys.modules))"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "openline.settings"}
+    env["OPENLINE_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
+    )
+    assert done.stdout.strip() == "[]"
