@@ -68,7 +68,7 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) return;
     if (event.key === "Escape" && typing(document.activeElement)) { document.activeElement.blur(); return; }
-    if (typing(event.target) || event.target.closest && event.target.closest("dialog")) return;
+    if (typing(event.target) || event.target.closest && event.target.closest("dialog[open]")) return;
     if (event.key === "Enter" && event.target !== document.body) return;
     var action = keys[event.key];
     if (!action) return;
