@@ -1,7 +1,7 @@
 from django.contrib.sitemaps import Sitemap
 from django.urls import reverse
 
-from conversations.models import Category, Conversation, Label
+from conversations.models import BLOG_KINDS, COMMUNITY_KINDS, Category, Conversation, Label
 
 
 class PostSitemap(Sitemap):
@@ -11,9 +11,9 @@ class PostSitemap(Sitemap):
     def items(self):
         return (
             Conversation.objects.published()
-            .blog()
+            .filter(kind__in=[*BLOG_KINDS, *COMMUNITY_KINDS], merged_into__isnull=True)
             .order_by("-published_at")
-            .only("slug", "updated_at")
+            .only("slug", "kind", "updated_at")
         )
 
     def lastmod(self, item):

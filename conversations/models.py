@@ -30,6 +30,8 @@ class Kind(models.TextChoices):
 BLOG_KINDS = (Kind.ARTICLE, Kind.KNOWN_ISSUE)
 # Conversations a customer starts: each is a case that gets resolved, with an outcome and a
 # resolution target. Comments under a blog post are answered one by one instead.
+# Conversations customers start in public, on the community pages.
+COMMUNITY_KINDS = (Kind.DISCUSSION, Kind.QUESTION, Kind.IDEA)
 CASE_KINDS = (Kind.DISCUSSION, Kind.QUESTION, Kind.IDEA, Kind.EMAIL, Kind.MENTION)
 
 
@@ -135,7 +137,12 @@ class Conversation(models.Model):
     updated_at = models.DateTimeField(default=timezone.now)
     last_activity_at = models.DateTimeField(default=timezone.now)
     comment_count = models.PositiveIntegerField(default=0, help_text="Visible public replies")
-    comments_open = models.BooleanField(default=True)
+    comments_open = models.BooleanField(
+        default=True, help_text="Closed: members no longer reply; staff still may"
+    )
+    locked = models.BooleanField(
+        default=False, help_text="Locked by a moderator: no replies, edits, votes or flags"
+    )
     thread_version = models.PositiveIntegerField(
         default=0, help_text="Moves on every change readers see in the replies; keys cached HTML"
     )
@@ -203,6 +210,8 @@ class Conversation(models.Model):
         return self.title
 
     def get_absolute_url(self) -> str:
+        if self.kind in COMMUNITY_KINDS:
+            return cached_reverse("community:topic", self.slug)
         return cached_reverse("blog:post", self.slug)
 
     @property
@@ -236,6 +245,7 @@ class ResponseState(models.TextChoices):
 class Moderation(models.TextChoices):
     VISIBLE = "visible", "Visible"
     HELD = "held", "Held for moderation"
+    HIDDEN = "hidden", "Hidden after flags or by a moderator"
     REMOVED = "removed", "Removed"
 
 
@@ -356,6 +366,9 @@ class Message(models.Model):
 
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(
+        null=True, blank=True, help_text="Last change to the text after posting; see revisions"
+    )
 
     class Meta:
         ordering = ["created_at", "id"]
@@ -404,6 +417,23 @@ class Message(models.Model):
     @property
     def is_customer_message(self) -> bool:
         return self.response_state != ResponseState.NOT_APPLICABLE
+
+
+class MessageRevision(models.Model):
+    """The text a message had before an edit: the public sees that, and how, it changed."""
+
+    message = models.ForeignKey(Message, on_delete=models.CASCADE, related_name="revisions")
+    body_md = models.TextField()
+    body_html = models.TextField()
+    edited_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    reason = models.CharField(max_length=200, blank=True)
+    edited_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-edited_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Revision of message {self.message_id} at {self.edited_at:%Y-%m-%d %H:%M}"
 
 
 class KnownIssueStatus(models.TextChoices):

@@ -220,20 +220,14 @@ def post_status_update(
         issue.resolved_at = now if status == KnownIssueStatus.RESOLVED else None
         issue.save(update_fields=["status", "next_update_due", "resolved_at"])
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=now, last_activity_at=now)
-        from conversations import tasks
+        from notifications import tasks as notification_tasks
 
-        enqueue(tasks.notify_status_update, update.pk)
+        enqueue(notification_tasks.status_update_posted, update.pk)
         pagecache.invalidate()
     return update
 
 
 # --- Conversation ------------------------------------------------------------------
-
-
-def _is_first_time_poster(person: Person) -> bool:
-    return not Message.objects.filter(
-        author=person, moderation=Moderation.VISIBLE, is_opening=False
-    ).exists()
 
 
 def post_comment(
@@ -254,7 +248,12 @@ def post_comment(
     the same form twice (same idempotency key) returns the first message. `at` keeps
     the original time of a message imported from elsewhere.
     """
-    if not conversation.comments_open or not conversation.is_published:
+    official = author.is_staff_member
+    if not conversation.is_published:
+        raise PostingError("Comments are closed on this post.")
+    if conversation.locked:
+        raise PostingError("This conversation is locked: no more replies.")
+    if not conversation.comments_open and not official:
         raise PostingError("Comments are closed on this post.")
     if reply_to is not None and reply_to.conversation_id != conversation.pk:
         raise PostingError("That reply belongs to another conversation.")
@@ -263,11 +262,14 @@ def post_comment(
         existing = Message.objects.filter(author=author, idempotency_key=idempotency_key).first()
         if existing is not None:
             return existing
-    official = author.is_staff_member
     if not official and rate_limit_key:
         ratelimit.hit("comment", rate_limit_key, settings.COMMENT_RATE_LIMIT)
     now = at or timezone.now()
-    held = not official and _is_first_time_poster(author)
+    moderation = Moderation.VISIBLE
+    if not official:
+        from moderation import gate
+
+        moderation = gate.check_post(author, body_md=body_md, conversation=conversation)
     due = None if official else targets.due_at(now, channel, conversation.priority)
     try:
         with transaction.atomic():
@@ -279,13 +281,15 @@ def post_comment(
                 official=official,
                 reply_to=reply_to,
                 channel=channel,
-                moderation=Moderation.HELD if held else Moderation.VISIBLE,
+                moderation=moderation,
                 idempotency_key=idempotency_key[:64],
                 response_state=ResponseState.NOT_APPLICABLE if official else ResponseState.AWAITING,
                 due_at=due,
                 created_at=now,
                 updated_at=now,
             )
+            if not official:
+                gate.after_post(message)
             _after_new_message(message, conversation, author, now)
     except IntegrityError:
         if idempotency_key:
@@ -389,6 +393,8 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
     visible = message.moderation == Moderation.VISIBLE and not message.internal
     if visible:
         thread_changed(conversation.pk, count=+1)
+        if conversation.is_public:
+            _announce(message)
     # A message imported with an older timestamp never moves the activity time back.
     Conversation.objects.filter(pk=conversation.pk, last_activity_at__lt=now).update(
         last_activity_at=now
@@ -406,6 +412,13 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
             enqueue(tasks.notify_official_reply, message.pk)
     elif not message.official and conversation.is_public:
         subscribe(conversation, author)
+
+
+def _announce(message: Message) -> None:
+    """A message became visible on a public page: tell the members it concerns."""
+    from notifications import tasks as notification_tasks
+
+    enqueue(notification_tasks.message_posted, message.pk)
 
 
 def thread_changed(conversation_id: int, *, count: int = 0) -> None:
@@ -623,7 +636,14 @@ def approve(message: Message, *, by: User) -> Message:
             current.moderation = Moderation.VISIBLE
             current.updated_at = timezone.now()
             current.save(update_fields=["moderation", "updated_at"])
-            thread_changed(current.conversation_id, count=0 if current.internal else +1)
+            counted = not (current.internal or current.is_opening)
+            thread_changed(current.conversation_id, count=+1 if counted else 0)
+            if current.is_opening:
+                from community.services import publish_held_topic
+
+                publish_held_topic(current.conversation)
+            if not current.internal and current.conversation.is_public:
+                _announce(current)
             audit(by, "approved", conversation=current.conversation, message=current)
     message.refresh_from_db()
     return message

@@ -81,6 +81,10 @@ INSTALLED_APPS = [
     "mail",
     "satisfaction",
     "listening",
+    "community",
+    "moderation",
+    "notifications",
+    "search",
 ]
 
 MIDDLEWARE = [
@@ -264,6 +268,24 @@ ACCOUNT_DEFAULT_HTTP_PROTOCOL = "https" if SITE_URL.startswith("https://") else 
 # Comments: limits on what one person may post.
 COMMENT_MAX_LENGTH = env_int("OPENLINE_COMMENT_MAX_LENGTH", 10_000, minimum=100)
 COMMENT_RATE_LIMIT = env_str("OPENLINE_COMMENT_RATE_LIMIT", "5/m,30/h")
+
+# The community (docs/community.md).
+COMMUNITY_TOPIC_RATE_LIMIT = env_str("OPENLINE_COMMUNITY_TOPIC_RATE_LIMIT", "3/m,10/h")
+# An answer the asker accepts from another customer counts as the question's answer in the
+# staff queue; off, staff still answer every question themselves.
+COMMUNITY_ACCEPTED_ANSWER_COUNTS = env_bool("OPENLINE_COMMUNITY_ACCEPTED_ANSWER_COUNTS", True)
+COMMUNITY_LIVE_UPDATE_SECONDS = env_int("OPENLINE_COMMUNITY_LIVE_UPDATE_SECONDS", 10, minimum=2)
+# Ideas (docs/ideas.md): how many open ideas a member may vote for, by trust level 0 to 4.
+IDEA_VOTE_BUDGET = env_str("OPENLINE_IDEA_VOTE_BUDGET", "0=3,1=10,2=20,3=30,4=50")
+
+# Moderation (docs/moderation.md).
+# (moderation settings)
+
+# Notifications (docs/notifications.md).
+# (notification settings)
+
+# Search (docs/search.md): "auto" is FTS5 on SQLite, full-text search on PostgreSQL.
+SEARCH_BACKEND = env_choice("OPENLINE_SEARCH_BACKEND", "auto", ("auto", "fts5", "postgres"))
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

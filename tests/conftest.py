@@ -185,3 +185,81 @@ def maria_comment(maria, known_issue):
         services.approve(message, by=maria)
     message.refresh_from_db()
     return message
+
+
+@pytest.fixture
+def idea_statuses(db):
+    """The idea statuses a new installation has (migration community 0002 writes them; tests
+    that run in transactions empty every table afterwards, so they ask for them)."""
+    from community.models import DEFAULT_IDEA_STATUSES, IdeaStatus
+
+    for position, (slug, name, description, is_open, on_roadmap) in enumerate(
+        DEFAULT_IDEA_STATUSES
+    ):
+        IdeaStatus.objects.get_or_create(
+            slug=slug,
+            defaults={
+                "name": name,
+                "description": description,
+                "position": position * 10,
+                "is_open": is_open,
+                "on_roadmap": on_roadmap,
+                "builtin": True,
+            },
+        )
+    return {s.slug: s for s in IdeaStatus.objects.all()}
+
+
+@pytest.fixture
+def deliveries(db):
+    from conversations.models import Category
+
+    return Category.objects.get_or_create(slug="deliveries", defaults={"name": "Deliveries"})[0]
+
+
+def _visible_topic(kind, author, title, body, category=None):
+    from community.services import start_topic
+
+    conversation = start_topic(
+        kind=kind, author=author.person, title=title, body_md=body, category=category
+    )
+    opening = conversation.messages.get(is_opening=True)
+    if opening.moderation == Moderation.HELD:
+        moderator = User.objects.filter(role=Role.ADMIN).first() or author
+        services.approve(opening, by=moderator)
+    conversation.refresh_from_db()
+    return conversation
+
+
+@pytest.fixture
+def question(maria, deliveries):
+    """Maria's question in Deliveries, visible and awaiting a response."""
+    return _visible_topic(
+        Kind.QUESTION,
+        maria,
+        "Can I change my delivery address after ordering?",
+        "I moved last week. Order 2001 still shows the old address.",
+        deliveries,
+    )
+
+
+@pytest.fixture
+def discussion(maria, deliveries):
+    return _visible_topic(
+        Kind.DISCUSSION,
+        maria,
+        "Share your unboxing photos",
+        "Post a picture of your latest parcel!",
+        deliveries,
+    )
+
+
+@pytest.fixture
+def idea(maria, idea_statuses, deliveries):
+    return _visible_topic(
+        Kind.IDEA,
+        maria,
+        "Let us pick a delivery time slot",
+        "A two-hour window would let me stay in for the parcel.",
+        deliveries,
+    )
