@@ -22,6 +22,7 @@ from conversations import services
 from conversations.access import get_conversation_for_user, get_reply_target
 from conversations.models import (
     BLOG_KINDS,
+    COMMUNITY_KINDS,
     Category,
     Conversation,
     Kind,
@@ -318,6 +319,10 @@ def message_permalink(request, pk):
         and not (request.user.is_authenticated and request.user.is_staff_member)
     ):
         raise Http404("No such message")
+    if message.conversation.kind in COMMUNITY_KINDS:
+        from community.views import message_location
+
+        return redirect(message_location(message))
     if message.conversation.kind not in BLOG_KINDS:
         # Only blog posts have public pages here; staff read everything else on the desk.
         if request.user.is_authenticated and request.user.is_staff_member:

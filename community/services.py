@@ -186,9 +186,10 @@ def can_accept(user: User, conversation: Conversation) -> bool:
 def accept_answer(conversation: Conversation, message: Message, *, by: User) -> Question:
     """Mark `message` as the answer to the question `conversation`.
 
-    An official reply makes it the official answer; a customer's makes it answered by the
-    community, which (by the COMMUNITY_ACCEPTED_ANSWER_COUNTS setting) also answers the
-    asker's waiting messages in the staff queue. Accepting another answer replaces it.
+    An official reply makes it the official answer, which answers the asker's waiting
+    messages in the staff queue; a customer's makes it answered by the community, which does
+    the same if the COMMUNITY_ACCEPTED_ANSWER_COUNTS setting is on. Accepting another answer
+    replaces it.
     """
     if conversation.kind != Kind.QUESTION:
         raise PostingError("Only questions have accepted answers.")
@@ -214,8 +215,8 @@ def accept_answer(conversation: Conversation, message: Message, *, by: User) -> 
         question.accepted_by = by
         question.accepted_at = now
         question.save(update_fields=["accepted_answer", "accepted_by", "accepted_at"])
-        if not message.official and settings.COMMUNITY_ACCEPTED_ANSWER_COUNTS:
-            _answered_by_community(conversation, message, by=by, now=now)
+        if message.official or settings.COMMUNITY_ACCEPTED_ANSWER_COUNTS:
+            _answered_by(conversation, message, by=by, now=now)
         if by.is_staff_member:
             audit(by, "accepted answer", conversation=conversation, message=message)
         thread_changed(conversation.pk)
@@ -225,9 +226,9 @@ def accept_answer(conversation: Conversation, message: Message, *, by: User) -> 
     return question
 
 
-def _answered_by_community(conversation: Conversation, answer: Message, *, by: User, now) -> None:
-    """The asker's waiting messages are answered by the accepted reply, and the reply itself
-    needs no response of its own."""
+def _answered_by(conversation: Conversation, answer: Message, *, by: User, now) -> None:
+    """The asker's waiting messages are answered by the accepted reply, and a customer's reply
+    itself needs no response of its own."""
     waiting = Message.objects.filter(
         conversation=conversation,
         author_id=conversation.author_id,

@@ -36,17 +36,53 @@
     setTimeout(function () { delete form.dataset.submitting; }, 4000);
   }
 
+  // The newest message a community thread shows, so live updates ask only for later ones.
+  window.openlineLastMessage = function () {
+    var items = document.querySelectorAll("#thread > li[data-id]");
+    var last = 0;
+    items.forEach(function (li) { last = Math.max(last, parseInt(li.dataset.id, 10) || 0); });
+    var live = document.getElementById("live");
+    return Math.max(last, live ? parseInt(live.dataset.after, 10) || 0 : 0);
+  };
+
+  function replyForm() {
+    return document.getElementById("comment-form") || document.getElementById("reply-form");
+  }
+
+  function replyTo(form, id, name) {
+    form.querySelector("[name=reply_to]").value = id;
+    var note = form.querySelector(".reply-note");
+    note.hidden = false;
+    note.querySelector(".reply-name").textContent = name;
+  }
+
   function onClick(event) {
     var link = event.target.closest(".reply-link");
-    var form = document.getElementById("comment-form");
+    var form = replyForm();
     if (link && form) {
-      form.querySelector("[name=reply_to]").value = link.dataset.replyTo;
-      var note = form.querySelector(".reply-note");
-      note.hidden = false;
-      note.querySelector(".reply-name").textContent = link.dataset.replyName;
+      replyTo(form, link.dataset.replyTo, link.dataset.replyName);
       form.querySelector("textarea").focus();
     }
+    // Quote: the message's text, as a Markdown quote, at the end of the reply (the link
+    // also works without script: the page comes back with the quote in the form).
+    var quote = event.target.closest(".quote-link");
+    if (quote && form) {
+      var item = document.getElementById("m" + quote.dataset.quoteOf);
+      var prose = item && item.querySelector(".prose");
+      if (prose) {
+        event.preventDefault();
+        var name = item.querySelector(".meta strong").textContent;
+        var selected = String(window.getSelection ? window.getSelection() : "").trim();
+        var text = selected && prose.contains(window.getSelection().anchorNode) ? selected : prose.innerText.trim();
+        var quoted = text.slice(0, 1000).split("\n").map(function (line) { return line ? "> " + line : ">"; }).join("\n");
+        var area = form.querySelector("textarea");
+        area.value = (area.value ? area.value.replace(/\s*$/, "\n\n") : "") + "> **" + name + "** wrote:\n" + quoted + "\n\n";
+        replyTo(form, quote.dataset.quoteOf, name);
+        area.focus();
+      }
+    }
     var cancel = event.target.closest(".cancel-reply");
+    form = replyForm();
     if (cancel && form) {
       form.querySelector("[name=reply_to]").value = "";
       form.querySelector(".reply-note").hidden = true;
