@@ -1,0 +1,84 @@
+"""In Chromium: a customer asks a question (similar ones are offered as she types), another
+customer answers, the answer appears on the asker's open page without a reload, and staff
+accept it."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import expect
+
+from community.models import Question
+from conversations import services
+from conversations.models import Conversation, Message, Moderation, ResponseState
+from moderation.trust import set_trust_level
+from tests.browser.test_accessibility import assert_accessible
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def regulars(maria, sam, article, mona):
+    """Maria and Sam have taken part before, so their posts are not held."""
+    for user in (maria, sam):
+        set_trust_level(user.person, 1)
+        message = services.post_comment(article, author=user.person, body_md="Thanks!")
+        if message.moderation != Moderation.VISIBLE:
+            services.approve(message, by=mona)
+    return maria, sam
+
+
+def test_a_customer_asks_another_answers_and_staff_accept(
+    sign_in, site, regulars, alex, known_issue, settings
+):
+    settings.COMMUNITY_LIVE_UPDATE_SECONDS = 2
+    maria, sam = regulars
+    asker = sign_in(maria).new_page()
+    asker.goto(f"{site}/community/questions/")
+    asker.get_by_role("link", name="Ask a question").click()
+    asker.get_by_label("Title").press_sequentially("Deliveries to the north running late?")
+    # Suggest while typing: the known issue on the same subject is offered.
+    expect(asker.locator("#suggestions")).to_contain_text(known_issue.title)
+    asker.get_by_label("Details").fill("My parcel to Leeds is two days late. Is it the storm?")
+    asker.get_by_role("button", name="Ask").click()
+    expect(asker.get_by_role("heading", level=1)).to_have_text(
+        "Deliveries to the north running late?"
+    )
+    question = Conversation.objects.get(title="Deliveries to the north running late?")
+    opening = question.messages.get(is_opening=True)
+    assert opening.response_state == ResponseState.AWAITING
+    assert_accessible(asker, "community-question")
+
+    helper = sign_in(sam).new_page()
+    helper.goto(f"{site}{question.get_absolute_url()}")
+    helper.get_by_label("Your reply").fill(
+        "Yes, the storm: see the known issue. Mine came a day late."
+    )
+    helper.get_by_role("button", name="Post reply").click()
+    expect(helper.locator("#thread")).to_contain_text("Mine came a day late.")
+
+    # The asker's page, left open, shows the answer without a reload.
+    expect(asker.locator("#thread")).to_contain_text("Mine came a day late.", timeout=8_000)
+
+    staff = sign_in(alex).new_page()
+    staff.goto(f"{site}{question.get_absolute_url()}")
+    staff.get_by_role("button", name="Accept as the answer").click()
+    expect(staff.get_by_role("heading", name="Answered by the community")).to_be_visible()
+
+    answer = Message.objects.get(body_md__startswith="Yes, the storm")
+    assert Question.objects.get(pk=question.pk).accepted_answer == answer
+    opening.refresh_from_db()
+    assert opening.response_state == ResponseState.ANSWERED
+    asker.reload()
+    expect(asker.locator(".accepted-answer")).to_contain_text("Mine came a day late.")
+
+
+def test_quoting_a_reply_puts_it_in_the_reply_box(sign_in, site, regulars, question):
+    maria, sam = regulars
+    services.post_comment(question, author=maria.person, body_md="Order 2001, to be exact.")
+    page = sign_in(sam).new_page()
+    page.goto(f"{site}{question.get_absolute_url()}")
+    page.get_by_role("link", name="Quote").first.click()
+    expect(page.get_by_label("Your reply")).to_have_value(
+        "> **Maria Keller** wrote:\n> Order 2001, to be exact.\n\n"
+    )
+    expect(page.locator(".reply-note")).to_be_visible()
