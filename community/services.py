@@ -162,12 +162,14 @@ def _after_new_topic(conversation: Conversation, opening: Message, now) -> None:
     pagecache.invalidate()
 
 
-def publish_held_topic(conversation: Conversation, now=None) -> None:
-    """A moderator let a held opening post through: list its topic from now on."""
+def publish_held_topic(opening: Message) -> None:
+    """A moderator let a held opening post through: its topic is listed, dated when written."""
+    conversation = opening.conversation
     if conversation.kind in COMMUNITY_KINDS and conversation.published_at is None:
         Conversation.objects.filter(pk=conversation.pk, published_at__isnull=True).update(
-            published_at=now or timezone.now()
+            published_at=opening.created_at
         )
+        pagecache.invalidate()
 
 
 # --- Questions ---------------------------------------------------------------------------

@@ -641,7 +641,7 @@ def approve(message: Message, *, by: User) -> Message:
             if current.is_opening:
                 from community.services import publish_held_topic
 
-                publish_held_topic(current.conversation)
+                publish_held_topic(current)
             if not current.internal and current.conversation.is_public:
                 _announce(current)
             audit(by, "approved", conversation=current.conversation, message=current)

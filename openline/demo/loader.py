@@ -110,12 +110,13 @@ def load_demo(stdout=None) -> dict:
     if already_loaded():
         _say(stdout, "The demo company is already loaded; nothing changed.")
         return {"already_loaded": True}
-    from openline.demo import listening
+    from openline.demo import community, listening
 
     with transaction.atomic():
         now = timezone.now()
         counts = _Loader(now).run()
         counts["mentions"] = listening.load(now)
+        counts["community"] = community.load(now)
     # Score everything now, in batches, and cluster the topics once, rather than leave the
     # worker to score message by message (the jobs queued meanwhile find nothing left to do).
     from conversations import scoring
@@ -129,6 +130,7 @@ def load_demo(stdout=None) -> dict:
         f"{counts['comments']} customer comments from {counts['customers']} people, "
         f"{counts['staff_replies']} staff replies; {counts['awaiting']} awaiting a response, "
         f"{counts['held']} held for moderation; {counts['mentions']} mentions from elsewhere; "
+        f"{counts['community']['topics']} community topics; "
         f"{counts['topics']} topics.",
     )
     _say(stdout, f"Demo logins (password: {DEMO_PASSWORD}):")
