@@ -335,7 +335,7 @@ def topic_context(request, conversation: Conversation, form: ReplyForm | None = 
     if conversation.kind == Kind.IDEA:
         from community import ideas
 
-        context.update(ideas.panel_context(request, conversation))
+        context |= ideas.panel_context(request, conversation)
     return context
 
 
