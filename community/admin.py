@@ -5,9 +5,6 @@ status changes and accepted answers are made on the site, where their side effec
 from django.contrib import admin
 from django.utils import timezone
 
-# Importing the idea services registers the start-up check of OPENLINE_IDEA_VOTE_BUDGET
-# (the admin is loaded by every process, before system checks run).
-from community import ideas  # noqa: F401
 from community.models import FaqEntry, Idea, IdeaStatus, IdeaStatusChange, Question, Vote
 from conversations.markup import render_markdown
 from openline import pagecache
