@@ -406,10 +406,6 @@ def _after_new_message(message: Message, conversation: Conversation, author: Per
 
             # The answer goes to the customer as an e-mail in their thread.
             enqueue(mail_tasks.send_reply, message.pk)
-        else:
-            from conversations import tasks
-
-            enqueue(tasks.notify_official_reply, message.pk)
     elif not message.official and conversation.is_public:
         subscribe(conversation, author)
 

@@ -44,6 +44,16 @@ def share_links(title: str, link: str) -> list[tuple[str, str]]:
     ]
 
 
+def unread_notifications(user) -> int | None:
+    """The header's count of unread notifications, from the cache: never a query. None when
+    the cache does not have it, and the page fetches it once loaded."""
+    if not getattr(user, "is_authenticated", False):
+        return 0
+    from notifications import unread
+
+    return unread.cached(user)
+
+
 def environment(**options) -> Environment:
     options["autoescape"] = select_autoescape(["html", "xml"], default_for_string=True)
     env = Environment(**options, trim_blocks=True, lstrip_blocks=True)  # noqa: S701 (set above)
@@ -52,6 +62,7 @@ def environment(**options) -> Environment:
         static=static,
         when=when,
         share_links=share_links,
+        unread_notifications=unread_notifications,
         urlencode=urlencode,
         site_name=settings.SITE_NAME,
         site_url=settings.SITE_URL,

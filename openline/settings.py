@@ -279,10 +279,48 @@ COMMUNITY_LIVE_UPDATE_SECONDS = env_int("OPENLINE_COMMUNITY_LIVE_UPDATE_SECONDS"
 IDEA_VOTE_BUDGET = env_str("OPENLINE_IDEA_VOTE_BUDGET", "0=3,1=10,2=20,3=30,4=50")
 
 # Moderation (docs/moderation.md).
-# (moderation settings)
+# Trust levels run from 0 (new member) to 4; in the limits by level, a level left out has no
+# limit. Staff are never limited.
+MODERATION_HOLD_FIRST_POSTS = env_int("OPENLINE_MODERATION_HOLD_FIRST_POSTS", 1, minimum=0)
+MODERATION_LINKS_PER_POST = env_str("OPENLINE_MODERATION_LINKS_PER_POST", "0=1,1=5,2=20")
+MODERATION_POSTS_PER_DAY = env_str("OPENLINE_MODERATION_POSTS_PER_DAY", "0=10,1=50,2=200")
+MODERATION_TRUST_LEVELS = env_str(
+    "OPENLINE_MODERATION_TRUST_LEVELS",
+    "1: posts 1; 2: posts 10, topics 1, days 7; 3: posts 40, answers 3, days 30; "
+    "4: posts 150, answers 10, days 120",
+)
+MODERATION_HIDDEN_POSTS_PER_LEVEL = env_int(
+    "OPENLINE_MODERATION_HIDDEN_POSTS_PER_LEVEL", 2, minimum=1
+)
+MODERATION_AGREED_FLAGS_FOR_STANDING = env_int(
+    "OPENLINE_MODERATION_AGREED_FLAGS_FOR_STANDING", 5, minimum=1
+)
+MODERATION_FLAG_WEIGHTS = env_str("OPENLINE_MODERATION_FLAG_WEIGHTS", "0=0.5,1=1,2=1.5,3=2,4=3")
+MODERATION_HIDE_AT = env_float("OPENLINE_MODERATION_HIDE_AT", 3.0, minimum=0.5)
+MODERATION_SPAM_HOLD_AT = env_float("OPENLINE_MODERATION_SPAM_HOLD_AT", 0.6, minimum=0.05)
+MODERATION_SPAM_PHRASES = env_list("OPENLINE_MODERATION_SPAM_PHRASES", [])
+MODERATION_FLAG_RATE_LIMIT = env_str("OPENLINE_MODERATION_FLAG_RATE_LIMIT", "10/m,60/d")
 
 # Notifications (docs/notifications.md).
-# (notification settings)
+# What members are e-mailed about until they choose otherwise (they are told of everything
+# on their notifications page): kinds from notifications.models.Kind.
+NOTIFICATION_KINDS = (
+    "reply", "mention", "official_reply", "followed_reply", "answer_accepted", "idea_status",
+    "status_update",
+)  # fmt: skip
+NOTIFICATIONS_EMAIL_BY_DEFAULT = env_list(
+    "OPENLINE_NOTIFICATIONS_EMAIL_BY_DEFAULT",
+    ["reply", "mention", "official_reply", "answer_accepted", "idea_status", "status_update"],
+)
+if _unknown := set(NOTIFICATIONS_EMAIL_BY_DEFAULT) - set(NOTIFICATION_KINDS):
+    raise ConfigError(
+        f"OPENLINE_NOTIFICATIONS_EMAIL_BY_DEFAULT names {', '.join(sorted(_unknown))}; "
+        f"choose from {', '.join(NOTIFICATION_KINDS)}"
+    )
+# Only the first this-many @handles in a message are told, so one post cannot page a crowd.
+NOTIFICATIONS_MENTION_LIMIT = env_int("OPENLINE_NOTIFICATIONS_MENTION_LIMIT", 10, minimum=0)
+# An event older than this when its job runs is history (an import, the demo): nobody is told.
+NOTIFICATIONS_MAX_AGE_HOURS = env_int("OPENLINE_NOTIFICATIONS_MAX_AGE_HOURS", 24, minimum=1)
 
 # Search (docs/search.md): "auto" is FTS5 on SQLite, full-text search on PostgreSQL.
 SEARCH_BACKEND = env_choice("OPENLINE_SEARCH_BACKEND", "auto", ("auto", "fts5", "postgres"))
