@@ -311,9 +311,12 @@ def topic_context(request, conversation: Conversation, form: ReplyForm | None = 
         ).exists()
     if form is None:
         form = ReplyForm(initial=_quote_initial(request, conversation))
+    from notifications.mentions import handles_of
+
     context = {
         "post": conversation,
         "opening": opening,
+        "handles": handles_of({m.author_id for m in replies} | {opening.author_id}),
         "page": page,
         "replies": replies,
         "question": question,
