@@ -124,6 +124,21 @@ def test_demo_command_loads_a_whole_company_once(django_capture_on_commit_callba
     assert mentions.get(external_id="demo-3").inbox_reason == "query “Refunds” sends every match"
     assert not Source.objects.filter(kind="feed", active=True).exists()  # never goes online
 
+    # The community: questions solved by a customer and by staff, one waiting; voted ideas
+    # with statuses; a FAQ with an entry promoted from a question.
+    from community.models import FaqEntry, Idea, Question
+
+    solved = Question.objects.filter(accepted_answer__isnull=False).select_related(
+        "accepted_answer"
+    )
+    assert {q.accepted_answer.official for q in solved} == {True, False}
+    assert Question.objects.filter(accepted_answer__isnull=True).exists()
+    ideas = Idea.objects.select_related("status")
+    assert all(idea.vote_count == idea.votes.count() for idea in ideas)
+    assert {idea.status.slug for idea in ideas} >= {"under-review", "planned", "done"}
+    assert FaqEntry.objects.filter(source__kind="question").count() == 1
+    assert FaqEntry.objects.count() >= 4
+
     # Made-up addresses only, and not a single e-mail sent about the demo's past.
     addresses = list(User.objects.values_list("email", flat=True))
     # Reddit names (u/name) carry no domain.

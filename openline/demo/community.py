@@ -10,6 +10,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from accounts.models import Person
+from community import faq, ideas
 from community import services as community_services
 from conversations import services
 from conversations.models import Category, Kind, Message, Moderation, Subscription
@@ -66,6 +67,34 @@ REPLIES = [
 # Accepted answers: (question key, index into that topic's replies, accepted by)
 ACCEPTED = [("address", 0, "sam"), ("substitute", 0, "maria")]
 
+IDEA_VOTES = {
+    "slots": ["maria", "sam", "jonas"],
+    "darkmode": ["sam", "maria"],
+    "refill": ["jonas", "maria", "sam"],
+    "paper": ["maria"],
+}
+# (idea key, status, by, public reason)
+IDEA_STATUSES = [
+    ("slots", "planned", "priya",
+     "We will trial one-hour slots in Leeds from next month, for a small fee at busy times."),
+    ("refill", "in-progress", "priya",
+     "Our olive-oil grower is testing pouches that survive the van. First batch in spring."),
+    ("paper", "done", "tomasz", "Loose veg now comes in paper bags in every box. Thank you!"),
+]  # fmt: skip
+
+# (question, answer, category) written by staff; the "substitute" question is promoted too.
+FAQ = [
+    ("When will my delivery arrive?",
+     "Your slot is in the app and in the confirmation e-mail. The driver texts you when the van "
+     "is about ten minutes away.", "deliveries"),
+    ("How do I get a refund for a missing item?",
+     "Open the order, choose the item and **Report a problem**. Refunds reach your card in two "
+     "to five working days.", "orders-refunds"),
+    ("Why does the app sign me out?",
+     "Update to the latest version from your app store. If it still happens, sign out and in "
+     "once; your basket is kept.", "the-app"),
+]  # fmt: skip
+
 
 def _people() -> dict[str, Person]:
     people = {}
@@ -114,6 +143,29 @@ def load(now: datetime) -> dict:
         replies[key].append(message)
     for key, index, by in ACCEPTED:
         community_services.accept_answer(topics[key], replies[key][index], by=people[by].user)
+    for key, voters in IDEA_VOTES.items():
+        for voter in voters:
+            ideas.vote(topics[key], people[voter])
+    for key, status, by, reason in IDEA_STATUSES:
+        ideas.set_status(topics[key], status, by=people[by].user, reason_md=reason)
+    editor = people["alex"].user
+    for position, (question, answer, category) in enumerate(FAQ):
+        faq.write_entry(
+            by=editor,
+            question=question,
+            answer_md=answer,
+            category=categories.get(category),
+            position=position,
+        )
+    substitute = topics["substitute"]
+    faq.promote_question(
+        substitute,
+        by=editor,
+        question=substitute.title,
+        answer_md=faq.answer_to_promote(substitute).body_md,
+        category=substitute.category,
+        position=len(FAQ),
+    )
     # No e-mail about the demo's made-up past (see _Loader.quiet_notifications).
     Subscription.objects.filter(conversation__in=topics.values()).delete()
     return {"topics": len(topics), "replies": sum(len(r) for r in replies.values())}
