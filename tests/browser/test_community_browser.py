@@ -82,3 +82,26 @@ def test_quoting_a_reply_puts_it_in_the_reply_box(sign_in, site, regulars, quest
         "> **Maria Keller** wrote:\n> Order 2001, to be exact.\n\n"
     )
     expect(page.locator(".reply-note")).to_be_visible()
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/community/", "/community/questions/?show=unanswered", "/community/new/question/"],
+)
+def test_community_pages_are_accessible(page, site, sign_in, maria, question, path):
+    page = sign_in(maria).new_page()
+    page.goto(site + path)
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    assert_accessible(page, "community" + path.replace("/", "-").replace("?", "-"))
+
+
+@pytest.mark.parametrize("persona", ["sam", "mona", None])
+def test_a_question_page_is_accessible_to_every_viewer(
+    page, site, sign_in, question, sam, regulars, persona, request
+):
+    services.post_comment(question, author=sam.person, body_md="Try the app, under Orders.")
+    if persona:
+        page = sign_in(request.getfixturevalue(persona)).new_page()
+    page.goto(site + question.get_absolute_url())
+    expect(page.locator("#thread")).to_contain_text("Try the app")
+    assert_accessible(page, f"community-question-{persona or 'visitor'}")
