@@ -124,9 +124,9 @@ def assign_missing_handles() -> int:
     without one this time and gets the next free one on the next call.
     """
     people = list(
-        Person.objects.filter(user__isnull=False, notification_settings__isnull=True).values_list(
-            "pk", "display_name"
-        )
+        Person.objects.filter(user__isnull=False, notification_settings__isnull=True)
+        .order_by("pk")  # the earlier member gets the plainer handle, on every database
+        .values_list("pk", "display_name")
     )
     if not people:
         return 0
