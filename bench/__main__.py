@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import analysis_speed, ingest, post_page
+from bench import analysis_speed, ingest, post_page, search
 from bench.servers import ROOT, BenchError
 from bench.wrk import WrkError
 
@@ -16,6 +16,7 @@ SCENARIOS = {
     post_page.NAME: post_page,
     analysis_speed.NAME: analysis_speed,
     ingest.NAME: ingest,
+    search.NAME: search,
 }
 
 
@@ -40,6 +41,21 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--mentions", type=int, default=20_000, help="mentions in the ingest file")
     parser.add_argument(
+        "--search-messages",
+        type=int,
+        default=1_000_000,
+        help="messages in the search database (built once under var/bench/, then reused)",
+    )
+    parser.add_argument(
+        "--search-rounds", type=int, default=10, help="rounds of the search queries, interleaved"
+    )
+    parser.add_argument(
+        "--search-dir",
+        type=Path,
+        default=ROOT / "var" / "bench",
+        help="where the search database is kept",
+    )
+    parser.add_argument(
         "--output-dir", type=Path, default=ROOT / "var" / "bench", help="where JSON goes"
     )
     args = parser.parse_args(argv)
@@ -50,6 +66,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error(
             "--duration, --connections, --threads, --workers, --rounds, --mentions: at least 1"
         )
+    if args.search_messages < 100 or args.search_rounds < 1:
+        parser.error("--search-messages: at least 100; --search-rounds: at least 1")
     return args
 
 

@@ -190,6 +190,21 @@ def test_command_line_defaults():
         cli.parse_args(["--scenario", "nope"])
 
 
+def test_search_scenario_arguments(tmp_path):
+    args = cli.parse_args([])
+    assert (args.search_messages, args.search_rounds) == (1_000_000, 10)
+    assert args.search_dir == cli.ROOT / "var" / "bench"
+    args = cli.parse_args(
+        ["--scenario", "search", "--search-messages", "2000", "--search-rounds", "3",
+         "--search-dir", str(tmp_path)]
+    )  # fmt: skip
+    assert (args.scenario, args.search_messages, args.search_rounds) == ("search", 2000, 3)
+    assert args.search_dir == tmp_path
+    for bad in (["--search-messages", "99"], ["--search-rounds", "0"]):
+        with pytest.raises(SystemExit):
+            cli.parse_args(bad)
+
+
 def test_report_shows_ratios_and_goals():
     def run(server, mode, conns, rate, p50):
         return {
