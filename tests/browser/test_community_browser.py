@@ -4,6 +4,8 @@ accept it."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from playwright.sync_api import expect
 
@@ -105,3 +107,20 @@ def test_a_question_page_is_accessible_to_every_viewer(
     page.goto(site + question.get_absolute_url())
     expect(page.locator("#thread")).to_contain_text("Try the app")
     assert_accessible(page, f"community-question-{persona or 'visitor'}")
+
+
+def test_searching_finds_a_community_answer_with_its_snippet(page, site, question, sam, regulars):
+    services.post_comment(
+        question, author=sam.person, body_md="The **courier** app lets you redirect it."
+    )
+    page.goto(site + "/")
+    page.get_by_role("link", name="Search").click()
+    page.get_by_label("Search articles, known issues and community topics").fill("courier redirect")
+    page.get_by_role("button", name="Search").click()
+    result = page.locator("main").get_by_role("link", name=question.title)
+    expect(result).to_be_visible()
+    expect(page.locator("main mark").first).to_have_text(re.compile("courier|redirect", re.I))
+    assert_accessible(page, "search-results")
+    page.get_by_label("Kind").select_option("idea")
+    page.get_by_role("button", name="Search").click()
+    expect(page.locator("main").get_by_role("link", name=question.title)).to_have_count(0)
