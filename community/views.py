@@ -358,11 +358,10 @@ def _quote_initial(request, conversation: Conversation) -> dict:
 
 @cache_for_anonymous
 def topic(request, slug):
-    conversation = Conversation.objects.filter(slug=slug).select_related("merged_into").first()
-    if conversation is not None and conversation.merged_into_id:
+    conversation = _topic_or_404(request, slug)
+    if conversation.merged_into_id:
         # A duplicate merged into another topic: its address leads there.
         return redirect(final(conversation).get_absolute_url(), permanent=True)
-    conversation = _topic_or_404(request, slug)
     return render(request, "community/topic.html", topic_context(request, conversation))
 
 
