@@ -235,7 +235,7 @@ def set_status(
 def _notify(change: IdeaStatusChange) -> None:
     from notifications import tasks as notification_tasks
 
-    enqueue(notification_tasks.idea_status_changed, change.pk)
+    enqueue(notification_tasks.idea_status_changed, change.pk, notification_tasks.queued())
 
 
 # --- Merging -------------------------------------------------------------------------------

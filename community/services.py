@@ -224,7 +224,7 @@ def accept_answer(conversation: Conversation, message: Message, *, by: User) -> 
         thread_changed(conversation.pk)
         from notifications import tasks as notification_tasks
 
-        enqueue(notification_tasks.answer_accepted, conversation.pk)
+        enqueue(notification_tasks.answer_accepted, conversation.pk, notification_tasks.queued())
     return question
 
 

@@ -222,7 +222,7 @@ def post_status_update(
         Conversation.objects.filter(pk=conversation.pk).update(updated_at=now, last_activity_at=now)
         from notifications import tasks as notification_tasks
 
-        enqueue(notification_tasks.status_update_posted, update.pk)
+        enqueue(notification_tasks.status_update_posted, update.pk, notification_tasks.queued())
         pagecache.invalidate()
     return update
 
@@ -414,7 +414,7 @@ def _announce(message: Message) -> None:
     """A message became visible on a public page: tell the members it concerns."""
     from notifications import tasks as notification_tasks
 
-    enqueue(notification_tasks.message_posted, message.pk)
+    enqueue(notification_tasks.message_posted, message.pk, notification_tasks.queued())
 
 
 def thread_changed(conversation_id: int, *, count: int = 0) -> None:

@@ -75,8 +75,13 @@ class Event:
     context: dict = field(default_factory=dict)
 
 
-def is_stale(at: datetime) -> bool:
-    return timezone.now() - at > timedelta(hours=settings.NOTIFICATIONS_MAX_AGE_HOURS)
+def is_stale(at: datetime, queued_at: str = "") -> bool:
+    """Old news when the job was queued (an import, the demo's past): nobody is told.
+
+    Measured from when the job was queued, not when it runs, so a worker that was down for a
+    day still tells everyone once it is back."""
+    reference = datetime.fromisoformat(queued_at) if queued_at else timezone.now()
+    return reference - at > timedelta(hours=settings.NOTIFICATIONS_MAX_AGE_HOURS)
 
 
 def is_public(conversation: Conversation) -> bool:

@@ -81,7 +81,7 @@ def _followers(conversation) -> list[int]:
     )
 
 
-def message_posted(message_id: int) -> int:
+def message_posted(message_id: int, queued_at: str = "") -> int:
     """A message became visible on a public page: the person it replies to, the members it
     mentions, and the conversation's followers."""
     message = (
@@ -91,7 +91,7 @@ def message_posted(message_id: int) -> int:
     )
     # updated_at is when it became visible (posted, or let through by a moderator); a
     # message imported with its original time carries that time.
-    if message is None or not _shown(message) or is_stale(message.updated_at):
+    if message is None or not _shown(message) or is_stale(message.updated_at, queued_at):
         return 0
     conversation = message.conversation
     kinds: dict[int, str] = {}
@@ -136,7 +136,7 @@ def message_posted(message_id: int) -> int:
     return deliver(event, recipients)
 
 
-def answer_accepted(conversation_id: int) -> int:
+def answer_accepted(conversation_id: int, queued_at: str = "") -> int:
     """A question's answer was accepted: its author is told, and the asker when staff chose."""
     question = (
         Question.objects.select_related(
@@ -146,7 +146,7 @@ def answer_accepted(conversation_id: int) -> int:
         .first()
     )
     answer = question.accepted_answer if question is not None else None
-    if answer is None or not _shown(answer) or is_stale(question.accepted_at):
+    if answer is None or not _shown(answer) or is_stale(question.accepted_at, queued_at):
         return 0
     conversation = question.conversation
     actor_id = _person_of(question.accepted_by_id)
@@ -183,7 +183,7 @@ def answer_accepted(conversation_id: int) -> int:
     return deliver(event, recipients)
 
 
-def idea_status_changed(change_id: int) -> int:
+def idea_status_changed(change_id: int, queued_at: str = "") -> int:
     """An idea has a new status: its voters and followers are told, with the reason.
 
     A merge is recorded as a change to the same status on the idea merged away; its votes
@@ -201,7 +201,7 @@ def idea_status_changed(change_id: int) -> int:
     idea = change.idea.conversation
     merged_into = idea.merged_into if change.from_status_id == change.to_status_id else None
     conversation = merged_into or idea
-    if not is_public(conversation) or is_stale(change.at):
+    if not is_public(conversation) or is_stale(change.at, queued_at):
         return 0
     voters = Vote.objects.filter(idea_id=conversation.pk).values_list("person_id", flat=True)
     people = _people({*voters, *_followers(conversation)})
@@ -233,7 +233,7 @@ def idea_status_changed(change_id: int) -> int:
     return deliver(event, recipients)
 
 
-def status_update_posted(update_id: int) -> int:
+def status_update_posted(update_id: int, queued_at: str = "") -> int:
     """A known issue has a new entry on its timeline: its followers are told."""
     update = (
         StatusUpdate.objects.select_related("known_issue__conversation", "author")
@@ -243,7 +243,7 @@ def status_update_posted(update_id: int) -> int:
     if update is None:
         return 0
     conversation = update.known_issue.conversation
-    if not is_public(conversation) or is_stale(update.created_at):
+    if not is_public(conversation) or is_stale(update.created_at, queued_at):
         return 0
     title, status = conversation.title, update.get_status_display()
     recipients = {

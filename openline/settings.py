@@ -319,7 +319,8 @@ if _unknown := set(NOTIFICATIONS_EMAIL_BY_DEFAULT) - set(NOTIFICATION_KINDS):
     )
 # Only the first this-many @handles in a message are told, so one post cannot page a crowd.
 NOTIFICATIONS_MENTION_LIMIT = env_int("OPENLINE_NOTIFICATIONS_MENTION_LIMIT", 10, minimum=0)
-# An event older than this when its job runs is history (an import, the demo): nobody is told.
+# An event older than this when its job is queued is history (an import, the demo): nobody is
+# told. A job that waits for a worker that was down is still delivered.
 NOTIFICATIONS_MAX_AGE_HOURS = env_int("OPENLINE_NOTIFICATIONS_MAX_AGE_HOURS", 24, minimum=1)
 
 # Search (docs/search.md): "auto" is FTS5 on SQLite, full-text search on PostgreSQL.

@@ -230,7 +230,7 @@ def test_a_status_change_is_recorded_with_its_public_reason(
     assert change.by == alex
     assert "<strong>this spring</strong>" in change.reason_html
     assert "<script>" not in change.reason_html
-    assert ("idea_status_changed", (change.pk,)) in executed_tasks
+    assert ("idea_status_changed", change.pk) in [(name, args[0]) for name, args in executed_tasks]
     event = AuditEvent.objects.get(verb="changed idea status")
     assert event.actor == alex and event.detail == {"before": "under-review", "after": "planned"}
     assert votes_of(idea) == 1
@@ -297,7 +297,7 @@ def test_merging_moves_votes_without_double_votes(
     # The duplicate says where it went, with a link.
     assert change.idea_id == other_idea.pk and change.from_status == change.to_status
     assert idea.get_absolute_url() in change.reason_html and "Same wish." in change.reason_html
-    assert ("idea_status_changed", (change.pk,)) in executed_tasks
+    assert ("idea_status_changed", change.pk) in [(name, args[0]) for name, args in executed_tasks]
     event = AuditEvent.objects.get(verb="merged idea")
     assert event.detail == {"source": other_idea.pk, "votes_moved": 1, "double_votes": 1}
     assert_counts()

@@ -335,6 +335,17 @@ def test_history_imported_with_its_old_time_tells_nobody(known_issue, maria_comm
     assert tasks.message_posted.call_local(999_999) == 0
 
 
+def test_a_job_that_waited_days_for_a_worker_still_tells(question, maria, sam, reply):
+    answer = reply(question, sam, "Under Orders.", opening(question))
+    Message = type(answer)
+    two_days_ago = timezone.now() - timedelta(days=2)
+    Message.objects.filter(pk=answer.pk).update(created_at=two_days_ago, updated_at=two_days_ago)
+    # Queued when it was posted; the worker was down until now.
+    queued_then = (two_days_ago + timedelta(seconds=1)).isoformat()
+    assert tasks.message_posted.call_local(answer.pk, queued_then) == 1
+    assert told() == {"Maria Keller": Kind.REPLY}
+
+
 def test_a_held_reply_let_through_days_later_is_still_news(
     known_issue, maria_comment, newbie, mona, django_capture_on_commit_callbacks
 ):
