@@ -12,7 +12,6 @@ same way on SQLite and PostgreSQL, accents and all.
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 
@@ -30,6 +29,7 @@ from conversations.markup import plain_text, render_markdown
 from conversations.models import Category, Conversation, Kind, Message, Moderation
 from conversations.services import PostingError, audit, require_answerer
 from openline import pagecache
+from openline.jinja import json_ld
 from openline.routing import cached_reverse
 from openline.text import written_text
 
@@ -399,16 +399,7 @@ def faq_markup(entries: list[FaqEntry]) -> Markup | None:
             for e in entries
         ],
     }
-    text = json.dumps(data, ensure_ascii=False)
-    for character, escaped in (
-        ("<", "\\u003c"),
-        (">", "\\u003e"),
-        ("&", "\\u0026"),
-        ("\u2028", "\\u2028"),
-        ("\u2029", "\\u2029"),
-    ):
-        text = text.replace(character, escaped)
-    return Markup(text)  # noqa: S704 (JSON with every markup character escaped above)
+    return json_ld(data)
 
 
 def entry_url(entry: FaqEntry) -> str:

@@ -3,8 +3,6 @@ shares (a discussion, a question, an idea), with replies, quoting and live updat
 
 from __future__ import annotations
 
-import json
-
 from django.conf import settings
 from django.contrib import messages as flash
 from django.contrib.auth.decorators import login_required
@@ -33,6 +31,7 @@ from conversations.models import (
     Moderation,
     Subscription,
 )
+from openline.jinja import json_ld
 from openline.pagecache import cache_for_anonymous
 from openline.paging import page_or_404
 from openline.ratelimit import RateLimited
@@ -279,9 +278,7 @@ def _qa_markup(conversation, opening, question, accepted, replies) -> Markup:
     if suggested:
         main["suggestedAnswer"] = suggested
     data = {"@context": "https://schema.org", "@type": "QAPage", "mainEntity": main}
-    text = json.dumps(data, ensure_ascii=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text)  # noqa: S704 (JSON with every markup character escaped above)
+    return json_ld(data)
 
 
 def topic_context(request, conversation: Conversation, form: ReplyForm | None = None) -> dict:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from urllib.parse import quote, urlencode
 
@@ -32,6 +33,24 @@ def when(value: datetime | None, css: str = "") -> Markup:
     cls = f' class="{escape(css)}"' if css else ""
     # Every interpolated value is a formatted date or escaped above.
     return Markup(f'<time datetime="{iso}" title="{exact}"{cls} data-relative>{exact}</time>')  # noqa: S704
+
+
+_JSON_IN_SCRIPT = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
+
+
+def json_ld(data) -> Markup:
+    """`data` as JSON that is safe inside a <script> element (schema.org markup): every
+    character that could end the element or the string is escaped."""
+    text = json.dumps(data, ensure_ascii=False)
+    for character, escaped in _JSON_IN_SCRIPT.items():
+        text = text.replace(character, escaped)
+    return Markup(text)  # noqa: S704 (JSON with every markup character escaped above)
 
 
 def share_links(title: str, link: str) -> list[tuple[str, str]]:
