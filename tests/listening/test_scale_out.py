@@ -48,9 +48,30 @@ def feed_xml(feed: int) -> bytes:
     ).encode()
 
 
+class Rendezvous:
+    """Holds the first feed request until a second one is in flight. Each consumer runs one
+    worker, so two requests at once come from two consumers: both provably take jobs, however
+    slowly one of them starts on a loaded machine."""
+
+    def __init__(self):
+        self.arrived = 0
+        self.lock = threading.Lock()
+        self.both = threading.Event()
+
+    def wait(self):
+        with self.lock:
+            self.arrived += 1
+            if self.arrived >= 2:
+                self.both.set()
+        self.both.wait(60)
+
+
 class FeedHandler(BaseHTTPRequestHandler):
+    rendezvous = Rendezvous()
+
     def do_GET(self):
-        time.sleep(0.2)  # slow enough that both consumers take jobs
+        self.rendezvous.wait()
+        time.sleep(0.2)
         body = feed_xml(int(self.path.strip("/").split(".")[0]))
         self.send_response(200)
         self.send_header("Content-Type", "application/rss+xml; charset=utf-8")
@@ -153,6 +174,7 @@ print(json.dumps({
 def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis_url, database_url):
     client = redis.Redis.from_url(redis_url)
     client.flushdb()
+    FeedHandler.rendezvous = Rendezvous()
     server = ThreadingHTTPServer(("127.0.0.1", 0), FeedHandler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -182,7 +204,7 @@ def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis
                             "openline.cli",
                             "run_huey",
                             "--workers",
-                            "2",
+                            "1",
                             "--no-periodic",
                         ],
                         env=env,
@@ -195,7 +217,7 @@ def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis
         base = f"http://127.0.0.1:{server.server_address[1]}"
         django(env, SEED.format(base=base, feeds=FEEDS))
 
-        deadline = time.monotonic() + 90
+        deadline = time.monotonic() + 180
         while True:
             counts = json.loads(django(env, COUNT))
             queued = client.llen("huey.redis.openline")
@@ -221,6 +243,7 @@ def test_two_consumers_on_redis_store_every_mention_exactly_once(tmp_path, redis
         "polled": FEEDS,
         "errors": [],
     }
+    assert FeedHandler.rendezvous.both.is_set()
     logs = [(tmp_path / f"consumer{n}.log").read_text() for n in range(2)]
     for text in logs:
         # Both consumers took jobs from the one Redis queue.
