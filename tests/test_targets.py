@@ -10,7 +10,7 @@ from django.core import mail
 from django.core.checks import run_checks
 
 from conversations import services, targets
-from conversations.models import Priority
+from conversations.models import Conversation, Priority
 from inbox.tasks import escalate_missed_targets
 
 FRIDAY_4PM = datetime(2026, 11, 27, 16, 0, tzinfo=UTC)  # office hours: Mon-Fri 09:00-17:00 UTC
@@ -19,6 +19,25 @@ MONDAY_10AM = datetime(2026, 11, 30, 10, 0, tzinfo=UTC)
 
 def at(moment):
     return time_machine.travel(moment, tick=False)
+
+
+def published_earlier(post):
+    """Published before the fixed days these tests travel to."""
+    Conversation.objects.filter(pk=post.pk).update(
+        published_at=datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
+    )
+    post.refresh_from_db()
+    return post
+
+
+@pytest.fixture
+def known_issue(known_issue):
+    return published_earlier(known_issue)
+
+
+@pytest.fixture
+def article(article):
+    return published_earlier(article)
 
 
 def test_due_time_counts_only_business_hours(maria, known_issue):

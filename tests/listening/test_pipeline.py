@@ -342,7 +342,11 @@ def test_topics_and_the_finer_sentiment_follow_in_the_background(
 def test_staff_record_an_answer_given_elsewhere_and_the_mention_counts_as_answered(
     feed_source, alex
 ):
-    pipeline.ingest([item(1)], source=feed_source, now=timezone.now())
+    pipeline.ingest(
+        [item(1, published_at=timezone.now() - timedelta(minutes=30))],
+        source=feed_source,
+        now=timezone.now(),
+    )
     mention = Message.objects.get()
     reply = services.record_answer(
         mention, by=alex, url="https://social.example/@larder/99", body_md="Sorry Ann, on it!"
@@ -357,7 +361,11 @@ def test_staff_record_an_answer_given_elsewhere_and_the_mention_counts_as_answer
 
 
 def test_an_answer_without_text_says_where_it_was_given(feed_source, alex):
-    pipeline.ingest([item(1)], source=feed_source, now=timezone.now())
+    pipeline.ingest(
+        [item(1, published_at=timezone.now() - timedelta(minutes=30))],
+        source=feed_source,
+        now=timezone.now(),
+    )
     reply = services.record_answer(
         Message.objects.get(), by=alex, url="https://social.example/@larder/99"
     )
@@ -367,7 +375,11 @@ def test_an_answer_without_text_says_where_it_was_given(feed_source, alex):
 
 @pytest.mark.parametrize("url", ["", "javascript:alert(1)", "social.example/x", "https://a b"])
 def test_an_answer_needs_a_web_address(feed_source, alex, url):
-    pipeline.ingest([item(1)], source=feed_source, now=timezone.now())
+    pipeline.ingest(
+        [item(1, published_at=timezone.now() - timedelta(minutes=30))],
+        source=feed_source,
+        now=timezone.now(),
+    )
     mention = Message.objects.get()
     with pytest.raises(PostingError, match="https://"):
         services.record_answer(mention, by=alex, url=url)
@@ -377,7 +389,11 @@ def test_an_answer_needs_a_web_address(feed_source, alex, url):
 
 
 def test_only_staff_record_answers_and_only_on_mentions(feed_source, maria, alex):
-    pipeline.ingest([item(1)], source=feed_source, now=timezone.now())
+    pipeline.ingest(
+        [item(1, published_at=timezone.now() - timedelta(minutes=30))],
+        source=feed_source,
+        now=timezone.now(),
+    )
     mention = Message.objects.get()
     with pytest.raises(PostingError):
         services.record_answer(mention, by=maria, url="https://social.example/x")
