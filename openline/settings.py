@@ -85,6 +85,7 @@ INSTALLED_APPS = [
     "moderation",
     "notifications",
     "search",
+    "insights",
 ]
 
 MIDDLEWARE = [
@@ -325,6 +326,13 @@ NOTIFICATIONS_MAX_AGE_HOURS = env_int("OPENLINE_NOTIFICATIONS_MAX_AGE_HOURS", 24
 
 # Search (docs/search.md): "auto" is FTS5 on SQLite, full-text search on PostgreSQL.
 SEARCH_BACKEND = env_choice("OPENLINE_SEARCH_BACKEND", "auto", ("auto", "fts5", "postgres"))
+
+# Insights (docs/insights.md): the public transparency page at /transparency/, off unless set,
+# and how long its figures are cached; the weekly digest to managers (Monday, this hour).
+INSIGHTS_TRANSPARENCY_PAGE = env_bool("OPENLINE_TRANSPARENCY_PAGE", False)
+INSIGHTS_TRANSPARENCY_CACHE_SECONDS = env_int("OPENLINE_TRANSPARENCY_CACHE_SECONDS", 600, minimum=0)
+INSIGHTS_DIGEST = env_bool("OPENLINE_INSIGHTS_DIGEST", True)
+INSIGHTS_DIGEST_HOUR = env_int("OPENLINE_INSIGHTS_DIGEST_HOUR", 7, minimum=0)
 
 LANGUAGE_CODE = "en"
 TIME_ZONE = env_str("TIME_ZONE", "UTC")

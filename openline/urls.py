@@ -10,6 +10,8 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("staff/listening/", include("listening.urls")),
+    path("staff/insights/", include("insights.urls")),
+    path("transparency/", include("insights.public_urls")),
     path("community/", include("community.urls")),
     path("moderation/", include("moderation.urls")),
     path("notifications/", include("notifications.urls")),

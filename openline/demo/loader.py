@@ -124,6 +124,10 @@ def load_demo(stdout=None) -> dict:
     for _progress in scoring.rescore():
         pass
     counts["topics"] = scoring.refit_topics()
+    # The dashboard's daily rollups, at once rather than at the worker's next minute.
+    from insights import rollups
+
+    counts["rollup_days"] = len(rollups.refresh_pending())
     _say(
         stdout,
         f"Loaded {COMPANY}: {counts['posts']} posts ({counts['known_issues']} known issues), "

@@ -1,0 +1,2 @@
+def send_weekly_digest(today=None) -> int:
+    return 0

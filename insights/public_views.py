@@ -1,0 +1,5 @@
+from django.http import Http404
+
+
+def transparency(request):
+    raise Http404

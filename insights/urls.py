@@ -1,0 +1,11 @@
+"""The manager dashboard under /staff/insights/ (docs/insights.md)."""
+
+from django.urls import path
+
+from insights import views
+
+app_name = "insights"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+]
