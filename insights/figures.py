@@ -29,6 +29,7 @@ from conversations.models import (
     KnownIssue,
     Label,
     Message,
+    Moderation,
     ResponseState,
     Topic,
 )
@@ -229,7 +230,42 @@ def response(f: Filters) -> dict:
     figures = _response_figures(rows(f, fields=RESPONSE_FIELDS))
     needing = figures["messages"] - figures["no_reply"]
     figures["answered_share"] = _share(figures["answered"], needing)
+    # Customers still waiting past their target have missed it too (live: it changes with
+    # the clock, not with the data).
+    figures["waiting_overdue"] = overdue = _waiting_overdue(f)
+    figures["within_share"] = _share(
+        figures["within_target"], figures["within_target"] + figures["answered_late"] + overdue
+    )
     return figures
+
+
+def _waiting_overdue(f: Filters) -> int:
+    start, _ = rollups.day_bounds(f.start)
+    _, end = rollups.day_bounds(f.end)
+    query = _filtered(
+        Message.objects.filter(
+            response_state=ResponseState.AWAITING, due_at__lt=timezone.now()
+        ).exclude(moderation=Moderation.REMOVED),
+        f,
+        agent="conversation__assignee_id",
+    )
+    return query.filter(created_at__gte=start, created_at__lt=end).count()
+
+
+def _filtered(query, f: Filters, *, agent: str):
+    """Raw messages narrowed by the filters; `agent` names the field the agent filter
+    means (who answered, or who the conversation is assigned to)."""
+    if f.channel:
+        query = query.filter(channel=f.channel)
+    if f.category:
+        query = query.filter(conversation__category_id=f.category)
+    if f.label:
+        query = query.filter(conversation__labels=f.label)
+    if f.agent:
+        query = query.filter(**{agent: f.agent})
+    if f.team:
+        query = query.filter(conversation__team_id=f.team)
+    return query
 
 
 def response_by_channel(f: Filters) -> Table:
@@ -317,17 +353,11 @@ def backlog(f: Filters) -> dict:
     """Live: customer messages waiting now (whatever the dates), how many are past their
     target, and since when the oldest waits. The agent filter means conversations assigned
     to that agent."""
-    query = Message.objects.filter(response_state=ResponseState.AWAITING)
-    if f.channel:
-        query = query.filter(channel=f.channel)
-    if f.category:
-        query = query.filter(conversation__category_id=f.category)
-    if f.label:
-        query = query.filter(conversation__labels=f.label)
-    if f.agent:
-        query = query.filter(conversation__assignee_id=f.agent)
-    if f.team:
-        query = query.filter(conversation__team_id=f.team)
+    query = _filtered(
+        Message.objects.filter(response_state=ResponseState.AWAITING),
+        f,
+        agent="conversation__assignee_id",
+    )
     now = timezone.now()
     figures = query.aggregate(awaiting=Count("id"), overdue=Count("id", filter=Q(due_at__lt=now)))
     figures["oldest"] = query.order_by("created_at").values_list("created_at", flat=True).first()
@@ -392,18 +422,10 @@ def examples(f: Filters, topic: int, limit: int = EXAMPLES) -> list[dict]:
 
 
 def _customer_messages(f: Filters):
-    query = Message.objects.exclude(response_state=ResponseState.NOT_APPLICABLE)
-    if f.channel:
-        query = query.filter(channel=f.channel)
-    if f.category:
-        query = query.filter(conversation__category_id=f.category)
-    if f.label:
-        query = query.filter(conversation__labels=f.label)
-    if f.agent:
-        query = query.filter(answered_by__author__user_id=f.agent)
-    if f.team:
-        query = query.filter(conversation__team_id=f.team)
-    return query
+    customer = Message.objects.exclude(response_state=ResponseState.NOT_APPLICABLE).exclude(
+        moderation=Moderation.REMOVED
+    )
+    return _filtered(customer, f, agent="answered_by__author__user_id")
 
 
 def known_issues(f: Filters) -> Table:

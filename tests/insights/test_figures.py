@@ -117,6 +117,12 @@ def test_backlog_is_live_and_filtered(maria, sam, alex):
     mine = figures.backlog(Filters.last_days(30, agent=alex.pk))
     assert (mine["awaiting"], mine["overdue"]) == (1, 1)
     assert figures.backlog(Filters.last_days(30, channel=Channel.WEB))["awaiting"] == 0
+    # Still waiting past the target counts against the share answered within target.
+    rollups.refresh_pending()
+    got = figures.response(Filters(start=date(2026, 11, 2), end=date(2026, 11, 2)))
+    assert (got["messages"], got["waiting_overdue"], got["within_share"]) == (1, 1, 0.0)
+    today = figures.response(Filters.last_days(2))  # today, or yesterday just before midnight
+    assert (today["messages"], today["waiting_overdue"], today["within_share"]) == (2, 0, 1.0)
 
 
 def test_volume_and_sentiment_by_day_with_zero_days(maria, sam):
