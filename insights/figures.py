@@ -186,13 +186,14 @@ def sentiment(f: Filters) -> Table:
 
 RESPONSE_FIELDS = (
     "messages", "negative", "neutral", "positive", "answered", "no_reply", "within_target",
-    "answered_late", "first_response", "resolved", "conceded", "held", "resolution", "rated",
-    "score_sum", "scores",
+    "answered_late", "first_response", "first_response_clock", "resolved", "conceded", "held",
+    "resolution", "rated", "score_sum", "scores",
 )  # fmt: skip
 
 
 def _response_figures(found: list[dict]) -> dict:
     first = rollups.merge(r["first_response"] for r in found)
+    clock = rollups.merge(r["first_response_clock"] for r in found)
     resolution = rollups.merge(r["resolution"] for r in found)
     scores = rollups.merge(r["scores"] for r in found)
     rated = _sum(found, "rated")
@@ -207,6 +208,8 @@ def _response_figures(found: list[dict]) -> dict:
         "no_reply": _sum(found, "no_reply"),
         "first_response_median": rollups.percentile(first, 0.5),
         "first_response_p90": rollups.percentile(first, 0.9),
+        "first_response_clock_median": rollups.percentile(clock, 0.5),
+        "first_response_clock_p90": rollups.percentile(clock, 0.9),
         "within_target": within,
         "answered_late": late,
         "within_share": _share(within, within + late),
@@ -223,7 +226,9 @@ def _response_figures(found: list[dict]) -> dict:
 
 def response(f: Filters) -> dict:
     """Headline figures for the span: messages, answered, no reply needed; first response
-    median and 90th percentile (business seconds) and the share answered within target;
+    median and 90th percentile in business seconds (`first_response_*`, what targets count)
+    and in wall-clock seconds (`first_response_clock_*`, what the customer lived), and the
+    share answered within target;
     cases resolved, how (conceded, held), resolution median and 90th percentile; ratings,
     their average (1-5) and their spread. Also `answered_share`: the share of messages that
     needed an answer (all but "no reply needed") which got one."""

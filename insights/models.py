@@ -35,6 +35,8 @@ class Rollup(models.Model):
     answered_late = models.PositiveIntegerField(default=0)
     # First response in business seconds: {bucket lower bound in seconds: count}.
     first_response = models.JSONField(default=dict)
+    # The same wait in wall-clock seconds, nights and weekends included.
+    first_response_clock = models.JSONField(default=dict)
     # Cases resolved that day.
     resolved = models.PositiveIntegerField(default=0)
     conceded = models.PositiveIntegerField(default=0, help_text="Outcome: the company gave way")

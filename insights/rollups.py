@@ -55,7 +55,7 @@ COUNTERS = (
     "messages", "negative", "neutral", "positive", "answered", "no_reply", "within_target",
     "answered_late", "resolved", "conceded", "held", "rated", "score_sum",
 )  # fmt: skip
-HISTOGRAMS = ("first_response", "resolution", "scores")
+HISTOGRAMS = ("first_response", "first_response_clock", "resolution", "scores")
 
 
 def grain_name(dims: Iterable[str]) -> str:
@@ -188,7 +188,7 @@ def aggregate(start: datetime, end: datetime, grains: Iterable[str]) -> dict[tup
         .values_list(
             "created_at", "channel", "conversation_id", "conversation__category_id",
             "conversation__team_id", "conversation__kind", "sentiment", "response_state",
-            "answered_at", "due_at", "first_response_business_seconds",
+            "answered_at", "due_at", "first_response_business_seconds", "first_response_seconds",
             "answered_by__official", "answered_by__author__user_id", "topic_id",
         )
     )  # fmt: skip
@@ -214,7 +214,7 @@ def aggregate(start: datetime, end: datetime, grains: Iterable[str]) -> dict[tup
 
     for (
         at, channel, conversation, category, team, kind, sentiment, state, answered_at, due_at,
-        business_seconds, official, agent, topic,
+        business_seconds, clock_seconds, official, agent, topic,
     ) in messages:  # fmt: skip
         values = {
             "category": category or 0,
@@ -237,6 +237,8 @@ def aggregate(start: datetime, end: datetime, grains: Iterable[str]) -> dict[tup
                 acc.answered += 1
                 if business_seconds is not None:
                     acc.first_response[bucket(business_seconds)] += 1
+                if clock_seconds is not None:
+                    acc.first_response_clock[bucket(clock_seconds)] += 1
                 if due_at is not None and answered_at is not None:
                     if answered_at <= due_at:
                         acc.within_target += 1

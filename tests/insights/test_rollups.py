@@ -139,6 +139,9 @@ def test_first_response_in_business_hours_and_share_within_target(maria, sam, al
     # Nearest rank of [7200, 36000]: median = 1st = 7200; p90 = 2nd = 36000 (bucket 36000).
     assert got["first_response_median"] == 7200
     assert got["first_response_p90"] == 36_000
+    # Wall clock, weekend included: 66 h (bucket 66 h) and 90 h (bucket: 3 days and more).
+    assert got["first_response_clock_median"] == 66 * 3600
+    assert got["first_response_clock_p90"] == 3 * 86400
     assert (got["within_target"], got["answered_late"]) == (1, 1)
     assert got["within_share"] == 0.5
     # The agent who answered is credited; the per-channel table agrees.
