@@ -73,6 +73,11 @@ def unread_notifications(user) -> int | None:
     return unread.cached(user)
 
 
+def transparency_page_on() -> bool:
+    """Whether the public transparency page is switched on (read at render time)."""
+    return settings.INSIGHTS_TRANSPARENCY_PAGE
+
+
 def environment(**options) -> Environment:
     options["autoescape"] = select_autoescape(["html", "xml"], default_for_string=True)
     env = Environment(**options, trim_blocks=True, lstrip_blocks=True)  # noqa: S701 (set above)
@@ -85,6 +90,7 @@ def environment(**options) -> Environment:
         urlencode=urlencode,
         site_name=settings.SITE_NAME,
         site_url=settings.SITE_URL,
+        transparency_page_on=transparency_page_on,
     )
     env.filters["when"] = when
     return env
