@@ -383,7 +383,7 @@ def topics(f: Filters, limit: int = 10) -> Table:
     previous: Counter = Counter()
     for r in rows(f.previous(), by=("topic",), fields=("messages",)):
         previous[r["topic"]] += r["messages"]
-    history = replace(f, start=max(f.start, f.end - timedelta(days=34)))
+    history = replace(f, start=f.end - timedelta(days=34))  # the last week and 4 before
     per_day: dict[tuple, int] = Counter()
     for r in rows(history, by=("topic",), fields=("messages",)):
         per_day[(r["topic"], r["day"])] += r["messages"]

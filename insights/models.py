@@ -111,3 +111,19 @@ class DirtyHour(models.Model):
 
     def __str__(self) -> str:
         return self.hour
+
+
+class DigestSent(models.Model):
+    """One weekly digest e-mailed to one address: sending the same week again skips it."""
+
+    week = models.DateField(help_text="The Monday of the week the digest covers")
+    email = models.EmailField()
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["week", "email"], name="digest_once_per_week"),
+        ]
+
+    def __str__(self) -> str:
+        return f"digest of the week of {self.week} to {self.email}"

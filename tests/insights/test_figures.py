@@ -179,3 +179,14 @@ def _call(*args) -> str:
     out = StringIO()
     call_command(*args, stdout=out)
     return out.getvalue().strip()
+
+
+def test_a_steady_topic_is_not_trending_in_a_one_week_span(maria):
+    steady = Topic.objects.create(number=9, name="steady", terms=["steady"])
+    noon = datetime(2026, 11, 23, 12, 0, tzinfo=UTC)
+    for week in range(5):
+        for n in range(3):
+            email(maria.person, f"Steady {week} {n}", noon - timedelta(weeks=week, hours=n), steady)
+    rollups.refresh_pending()
+    (row,) = figures.topics(Filters(start=date(2026, 11, 23), end=SUNDAY)).rows
+    assert (row["messages"], row["previous"], row["trending"]) == (3, 3, False)
