@@ -17,7 +17,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, Sum
+from django.db.models import Count, F, Q, Sum, Window
+from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from accounts.models import Person, Team, User
@@ -389,6 +390,7 @@ def topics(f: Filters, limit: int = 10) -> Table:
         per_day[(r["topic"], r["day"])] += r["messages"]
     trends = {t.topic_id: t for t in topic_analysis.trending(per_day, f.end, "week")}
     names = Topic.objects.in_bulk(top)
+    samples = examples_for(f, top)
     table = Table(
         "topics",
         "Top topics",
@@ -406,7 +408,7 @@ def topics(f: Filters, limit: int = 10) -> Table:
                 "negative_share": _share(negative[pk], counts[pk]),
                 "previous": previous[pk],
                 "trending": pk in trends,
-                "examples": examples(f, pk),
+                "examples": samples.get(pk, []),
             }
         )
     return table
@@ -414,12 +416,29 @@ def topics(f: Filters, limit: int = 10) -> Table:
 
 def examples(f: Filters, topic: int, limit: int = EXAMPLES) -> list[dict]:
     """The latest customer messages on a topic in the span: text, author, link."""
+    return examples_for(f, [topic], limit).get(topic, [])
+
+
+def examples_for(f: Filters, topics: list[int], limit: int = EXAMPLES) -> dict[int, list[dict]]:
+    """The latest customer messages on each topic in the span, in one query."""
+    if not topics:
+        return {}
     start, _ = rollups.day_bounds(f.start)
     _, end = rollups.day_bounds(f.end)
-    query = _customer_messages(f).filter(topic_id=topic, created_at__gte=start, created_at__lt=end)
-    found = []
-    for m in query.select_related("author", "conversation").order_by("-created_at", "-id")[:limit]:
-        found.append(
+    latest = Window(
+        RowNumber(), partition_by=[F("topic_id")], order_by=[F("created_at").desc(), F("id").desc()]
+    )
+    query = (
+        _customer_messages(f)
+        .filter(topic_id__in=topics, created_at__gte=start, created_at__lt=end)
+        .annotate(rank=latest)
+        .filter(rank__lte=limit)
+        .select_related("author")
+        .order_by("topic_id", "-created_at", "-id")
+    )
+    found: dict[int, list[dict]] = defaultdict(list)
+    for m in query:
+        found[m.topic_id].append(
             {"text": m.body_md[:280], "author": m.author.display_name, "at": m.created_at,
              "sentiment": m.sentiment, "url": f"/staff/conversations/{m.conversation_id}/#m{m.pk}"}
         )  # fmt: skip
@@ -500,10 +519,13 @@ def alerts(f: Filters) -> Table:
 
 def won_back(f: Filters, limit: int = 50) -> Table:
     """Customers whose message turned positive after an answer to their negative one, in the
-    span, latest first (one row per positive message)."""
+    span, latest first (one row per positive message). Filters: the channel of the positive
+    message, and the agent whose answer it was."""
     query = WonBack.objects.filter(day__gte=f.start, day__lte=f.end)
     if f.channel:
         query = query.filter(channel=f.channel)
+    if f.agent:
+        query = query.filter(agent=f.agent)  # whose answer won them back
     found = list(query.order_by("-day", "-positive_message")[:limit])
     ids = {w.negative_message for w in found} | {w.positive_message for w in found}
     ids |= {w.answer_message for w in found}

@@ -92,6 +92,7 @@ class WonBack(models.Model):
     person = models.IntegerField()
     negative_message = models.IntegerField()
     answer_message = models.IntegerField()
+    agent = models.IntegerField(default=0, help_text="The user whose answer it was")
     positive_message = models.IntegerField(unique=True)
     channel = models.CharField(max_length=16, help_text="The positive message's channel")
 

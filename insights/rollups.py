@@ -39,7 +39,8 @@ from satisfaction.models import Survey
 
 DIMENSIONS = ("agent", "category", "label", "team", "issue", "topic")
 # The groupings stored for every day: the whole day, each dimension alone, and an agent's
-# figures within a category or a label (what an agent filtering their own dashboard asks).
+# figures within a category, a label, a known issue or a topic (what an agent's own
+# dashboard asks).
 GRAINS: dict[str, tuple[str, ...]] = {
     "": (),
     "agent": ("agent",),
@@ -50,6 +51,8 @@ GRAINS: dict[str, tuple[str, ...]] = {
     "topic": ("topic",),
     "agent+category": ("agent", "category"),
     "agent+label": ("agent", "label"),
+    "agent+issue": ("agent", "issue"),
+    "agent+topic": ("agent", "topic"),
 }
 COUNTERS = (
     "messages", "negative", "neutral", "positive", "answered", "no_reply", "within_target",
@@ -346,6 +349,7 @@ def people_rows(day: date, start: datetime, end: datetime):
                 "answered_at",
                 "answered_by_id",
                 "answered_by__official",
+                "answered_by__author__user_id",
             )
         ):
             history[row[1]].append(row)
@@ -358,7 +362,8 @@ def people_rows(day: date, start: datetime, end: datetime):
                 won.append(
                     WonBack(
                         day=day, person=author, negative_message=last[0],
-                        answer_message=last[5], positive_message=pk, channel=channel,
+                        answer_message=last[5], agent=last[7] or 0, positive_message=pk,
+                        channel=channel,
                     )
                 )  # fmt: skip
     return person_days, won

@@ -8,4 +8,5 @@ app_name = "insights"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
+    path("export/<slug:slug>.csv", views.export, name="export"),
 ]

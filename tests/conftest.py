@@ -116,7 +116,7 @@ def signed_in(user) -> Client:
 
 def _signed_in_fixture(persona: str):
     @pytest.fixture
-    def client_for(request):
+    def client_for(request, db):
         return signed_in(request.getfixturevalue(persona))
 
     client_for.__doc__ = f"A test client signed in as {persona}."

@@ -330,6 +330,10 @@ def test_a_customer_is_won_back_when_an_answer_turns_them_positive(maria, sam, a
     assert row["person"] == "Maria Keller" and row["answered_by"] == "Alex R."
     assert row["negative"].startswith("Third time late") and row["positive"].startswith("It came")
     assert figures.won_back(NOVEMBER).rows == []  # the positive message was in December
+    # An agent's own view: the customers their answers won back.
+    assert won.agent == alex.pk
+    assert len(figures.won_back(Filters(start=WEEK.start, end=WEEK.end, agent=alex.pk)).rows) == 1
+    assert figures.won_back(Filters(start=WEEK.start, end=WEEK.end, agent=sam.pk)).rows == []
 
 
 def test_advocates_are_counted_from_accepted_answers_help_and_praise(maria, sam, mona):
