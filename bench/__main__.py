@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bench import analysis_speed, ingest, post_page, search
+from bench import analysis_speed, ingest, insights, post_page, search
 from bench.servers import ROOT, BenchError
 from bench.wrk import WrkError
 
@@ -17,6 +17,7 @@ SCENARIOS = {
     analysis_speed.NAME: analysis_speed,
     ingest.NAME: ingest,
     search.NAME: search,
+    insights.NAME: insights,
 }
 
 
@@ -56,6 +57,27 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="where the search database is kept",
     )
     parser.add_argument(
+        "--insights-messages",
+        type=int,
+        default=1_000_000,
+        help="customer messages in the insights database (built once under var/bench/)",
+    )
+    parser.add_argument(
+        "--insights-rounds", type=int, default=20, help="rounds of the widgets on the rollups"
+    )
+    parser.add_argument(
+        "--insights-raw-rounds",
+        type=int,
+        default=3,
+        help="of those rounds, how many also run the raw aggregates (seconds each)",
+    )
+    parser.add_argument(
+        "--insights-dir",
+        type=Path,
+        default=ROOT / "var" / "bench",
+        help="where the insights database is kept",
+    )
+    parser.add_argument(
         "--output-dir", type=Path, default=ROOT / "var" / "bench", help="where JSON goes"
     )
     args = parser.parse_args(argv)
@@ -68,6 +90,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         )
     if args.search_messages < 100 or args.search_rounds < 1:
         parser.error("--search-messages: at least 100; --search-rounds: at least 1")
+    if args.insights_messages < 100 or min(args.insights_rounds, args.insights_raw_rounds) < 1:
+        parser.error("--insights-messages: at least 100; --insights-*rounds: at least 1")
+    if args.insights_raw_rounds > args.insights_rounds:
+        parser.error("--insights-raw-rounds: at most --insights-rounds")
     return args
 
 

@@ -13,12 +13,12 @@ Backlog figures are live: they read the waiting messages themselves.
 from __future__ import annotations
 
 import calendar
+import functools
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
-from django.db.models import Count, F, Q, Sum, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, F, Q, Sum
 from django.utils import timezone
 
 from accounts.models import Person, Team, User
@@ -103,27 +103,49 @@ class Table:
 # -- reading rollups ------------------------------------------------------------------------
 
 
-def rows(f: Filters, by: tuple[str, ...] = (), fields: tuple[str, ...] = ()) -> list[dict]:
-    """Rollup rows for the filters, grouped by the dimensions in `by` (besides day and
-    channel), with the named fields."""
+class NotStored(Exception):
+    """No stored grain covers these filters: the widget asks the raw tables instead."""
+
+
+def rows(
+    f: Filters,
+    by: tuple[str, ...] = (),
+    fields: tuple[str, ...] = (),
+    *,
+    per_channel: bool = False,
+    start: date | None = None,
+) -> list[dict]:
+    """Rollup rows for the filters, grouped by the dimensions in `by`, with the named fields:
+    one row per day (and per channel with `per_channel` or a channel filter). `start`
+    reaches back before the span. Raises NotStored when no stored grain covers them."""
     dims = {**f.dims}
     grain = rollups.grain_name([*dims, *by])
-    wanted = ("day", "channel", *by, *fields)
-    if grain in rollups.GRAINS:
-        query = Rollup.objects.filter(grain=grain, day__gte=f.start, day__lte=f.end, **dims)
-        if f.channel:
-            query = query.filter(channel=f.channel)
-        return list(query.values(*wanted))
-    start, _ = rollups.day_bounds(f.start)
-    _, end = rollups.day_bounds(f.end)
-    found = []
-    for row in rollups.as_rows(rollups.aggregate(start, end, [grain])):
-        if f.channel and row.channel != f.channel:
-            continue
-        if any(getattr(row, k) != v for k, v in dims.items()):
-            continue
-        found.append({name: getattr(row, name) for name in wanted})
-    return found
+    if grain not in rollups.GRAINS:
+        raise NotStored(grain)
+    query = Rollup.objects.filter(grain=grain, day__gte=start or f.start, day__lte=f.end, **dims)
+    if f.channel:
+        query = query.filter(channel=f.channel)
+    elif per_channel:
+        query = query.exclude(channel=rollups.ALL_CHANNELS)
+    else:
+        query = query.filter(channel=rollups.ALL_CHANNELS)
+    return list(query.values("day", "channel", *by, *fields))
+
+
+def or_raw(widget):
+    """The widget, or its raw-table twin (insights.raw) when no stored grain covers the
+    filters: the same figures, slower."""
+
+    @functools.wraps(widget)
+    def answer(f: Filters, *args, **kwargs):
+        try:
+            return widget(f, *args, **kwargs)
+        except NotStored:
+            from insights import raw
+
+            return getattr(raw, widget.__name__)(f, *args, **kwargs)
+
+    return answer
 
 
 def _sum(found: list[dict], name: str) -> int:
@@ -137,9 +159,10 @@ def _share(part: int, whole: int) -> float | None:
 # -- widgets --------------------------------------------------------------------------------
 
 
+@or_raw
 def volume(f: Filters) -> Table:
     """Customer messages by day and channel."""
-    found = rows(f, fields=("messages",))
+    found = rows(f, fields=("messages",), per_channel=True)
     per: dict[tuple, int] = Counter()
     channels: set[str] = set()
     for r in found:
@@ -160,6 +183,7 @@ def volume(f: Filters) -> Table:
     return table
 
 
+@or_raw
 def sentiment(f: Filters) -> Table:
     """The sentiment mix of customer messages by day."""
     found = rows(f, fields=("messages", "negative", "neutral", "positive"))
@@ -192,11 +216,20 @@ RESPONSE_FIELDS = (
 )  # fmt: skip
 
 
+# What the tables per channel, agent and team show needs fewer histograms than the headline.
+PERFORMANCE_FIELDS = tuple(
+    f for f in RESPONSE_FIELDS if f not in ("first_response_clock", "scores")
+)
+
+
 def _response_figures(found: list[dict]) -> dict:
-    first = rollups.merge(r["first_response"] for r in found)
-    clock = rollups.merge(r["first_response_clock"] for r in found)
-    resolution = rollups.merge(r["resolution"] for r in found)
-    scores = rollups.merge(r["scores"] for r in found)
+    def histogram(name: str) -> dict:
+        return rollups.merge(r[name] for r in found) if found and name in found[0] else {}
+
+    first = histogram("first_response")
+    clock = histogram("first_response_clock")
+    resolution = histogram("resolution")
+    scores = histogram("scores")
     rated = _sum(found, "rated")
     within = _sum(found, "within_target")
     late = _sum(found, "answered_late")
@@ -225,6 +258,7 @@ def _response_figures(found: list[dict]) -> dict:
     }
 
 
+@or_raw
 def response(f: Filters) -> dict:
     """Headline figures for the span: messages, answered, no reply needed; first response
     median and 90th percentile in business seconds (`first_response_*`, what targets count)
@@ -274,8 +308,9 @@ def _filtered(query, f: Filters, *, agent: str):
     return query
 
 
+@or_raw
 def response_by_channel(f: Filters) -> Table:
-    found = rows(f, fields=RESPONSE_FIELDS)
+    found = rows(f, fields=PERFORMANCE_FIELDS, per_channel=True)
     per: dict[str, list] = defaultdict(list)
     for r in found:
         per[r["channel"]].append(r)
@@ -312,10 +347,11 @@ def _performance_row(start: dict, found: list[dict]) -> dict:
     }  # fmt: skip
 
 
+@or_raw
 def agents(f: Filters) -> Table:
     """Per agent: messages they answered, how fast, within target; cases they resolved;
     ratings of their resolutions."""
-    found = rows(f, by=("agent",), fields=RESPONSE_FIELDS)
+    found = rows(f, by=("agent",), fields=PERFORMANCE_FIELDS)
     per: dict[int, list] = defaultdict(list)
     for r in found:
         if r["agent"]:
@@ -331,8 +367,9 @@ def agents(f: Filters) -> Table:
     return table
 
 
+@or_raw
 def teams(f: Filters) -> Table:
-    found = rows(f, by=("team",), fields=RESPONSE_FIELDS)
+    found = rows(f, by=("team",), fields=PERFORMANCE_FIELDS)
     per: dict[int, list] = defaultdict(list)
     for r in found:
         if r["team"]:
@@ -346,6 +383,7 @@ def teams(f: Filters) -> Table:
     return table
 
 
+@or_raw
 def satisfaction(f: Filters) -> Table:
     found = rows(f, fields=("scores",))
     scores = rollups.merge(r["scores"] for r in found)
@@ -370,24 +408,29 @@ def backlog(f: Filters) -> dict:
     return figures
 
 
+@or_raw
 def topics(f: Filters, limit: int = 10) -> Table:
     """The topics most written about in the span, with the share negative, the count in
     the span before, whether the topic is trending in the span's last week (against the four
     weeks before: analysis.topics.trending) and a few example messages."""
-    found = rows(f, by=("topic",), fields=("messages", "negative"))
+    before = f.previous()
+    history_start = f.end - timedelta(days=34)  # the span's last week and the 4 before
     counts: Counter = Counter()
     negative: Counter = Counter()
-    for r in found:
-        counts[r["topic"]] += r["messages"]
-        negative[r["topic"]] += r["negative"]
-    top = [t for t, n in counts.most_common() if n][:limit]
     previous: Counter = Counter()
-    for r in rows(f.previous(), by=("topic",), fields=("messages",)):
-        previous[r["topic"]] += r["messages"]
-    history = replace(f, start=f.end - timedelta(days=34))  # the last week and 4 before
     per_day: dict[tuple, int] = Counter()
-    for r in rows(history, by=("topic",), fields=("messages",)):
-        per_day[(r["topic"], r["day"])] += r["messages"]
+    for r in rows(
+        f, by=("topic",), fields=("messages", "negative"), start=min(before.start, history_start)
+    ):
+        if r["day"] >= f.start:
+            counts[r["topic"]] += r["messages"]
+            negative[r["topic"]] += r["negative"]
+        elif r["day"] >= before.start:
+            previous[r["topic"]] += r["messages"]
+        if r["day"] >= history_start:
+            per_day[(r["topic"], r["day"])] += r["messages"]
+    ranked = sorted((t for t, n in counts.items() if n), key=lambda t: (-counts[t], t))
+    top = ranked[:limit]
     trends = {t.topic_id: t for t in topic_analysis.trending(per_day, f.end, "week")}
     names = Topic.objects.in_bulk(top)
     samples = examples_for(f, top)
@@ -420,28 +463,23 @@ def examples(f: Filters, topic: int, limit: int = EXAMPLES) -> list[dict]:
 
 
 def examples_for(f: Filters, topics: list[int], limit: int = EXAMPLES) -> dict[int, list[dict]]:
-    """The latest customer messages on each topic in the span, in one query."""
-    if not topics:
-        return {}
+    """The latest customer messages on each topic in the span: one short query per topic
+    (at most `topics()`' limit), each reading a few rows of the (topic, created_at) index."""
     start, _ = rollups.day_bounds(f.start)
     _, end = rollups.day_bounds(f.end)
-    latest = Window(
-        RowNumber(), partition_by=[F("topic_id")], order_by=[F("created_at").desc(), F("id").desc()]
-    )
-    query = (
-        _customer_messages(f)
-        .filter(topic_id__in=topics, created_at__gte=start, created_at__lt=end)
-        .annotate(rank=latest)
-        .filter(rank__lte=limit)
-        .select_related("author")
-        .order_by("topic_id", "-created_at", "-id")
-    )
-    found: dict[int, list[dict]] = defaultdict(list)
-    for m in query:
-        found[m.topic_id].append(
+    found: dict[int, list[dict]] = {}
+    for topic in topics:
+        query = (
+            _customer_messages(f)
+            .filter(topic_id=topic, created_at__gte=start, created_at__lt=end)
+            .select_related("author")
+            .order_by("-created_at", "-id")[:limit]
+        )
+        found[topic] = [
             {"text": m.body_md[:280], "author": m.author.display_name, "at": m.created_at,
              "sentiment": m.sentiment, "url": f"/staff/conversations/{m.conversation_id}/#m{m.pk}"}
-        )  # fmt: skip
+            for m in query
+        ]  # fmt: skip
     return found
 
 
@@ -452,6 +490,7 @@ def _customer_messages(f: Filters):
     return _filtered(customer, f, agent="answered_by__author__user_id")
 
 
+@or_raw
 def known_issues(f: Filters) -> Table:
     """Known issues open now or with comments in the span: status, last update, comments in
     the span and their sentiment."""

@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
 
 from community.models import Question
@@ -54,6 +54,9 @@ GRAINS: dict[str, tuple[str, ...]] = {
     "agent+issue": ("agent", "issue"),
     "agent+topic": ("agent", "topic"),
 }
+# Every row exists for its channel and, summed, for all channels: an unfiltered dashboard
+# reads one row per day instead of one per channel.
+ALL_CHANNELS = "*"
 COUNTERS = (
     "messages", "negative", "neutral", "positive", "answered", "no_reply", "within_target",
     "answered_late", "resolved", "conceded", "held", "rated", "score_sum",
@@ -104,9 +107,8 @@ def percentile(histogram: dict, p: float) -> int | None:
 def merge(histograms: Iterable[dict]) -> dict[int, int]:
     total: Counter = Counter()
     for histogram in histograms:
-        for value, count in histogram.items():
-            total[int(value)] += count
-    return dict(total)
+        total.update(histogram)
+    return {int(value): count for value, count in total.items()}
 
 
 # -- local days -----------------------------------------------------------------------------
@@ -166,7 +168,14 @@ def _labels(conversation_ids) -> dict[int, list[int]]:
 
 
 def _keys(grains, channel: str, values: dict, labels: list[int]):
-    """Every rollup key an item counts under: one per grain, one per label in label grains."""
+    """Every rollup key an item counts under: one per grain, one per label in label grains,
+    each under its own channel and under all channels."""
+    for key in _channel_keys(grains, values, labels):
+        yield (key[0], channel, *key[1:])
+        yield (key[0], ALL_CHANNELS, *key[1:])
+
+
+def _channel_keys(grains, values: dict, labels: list[int]):
     for grain in grains:
         dims = (GRAINS.get(grain) or tuple(grain.split("+"))) if grain else ()
         if any(values.get(d) is None for d in dims if d != "label"):
@@ -175,7 +184,7 @@ def _keys(grains, channel: str, values: dict, labels: list[int]):
         for combo in itertools.product(*choices):
             key = {"category": 0, "label": 0, "agent": 0, "team": 0, "issue": 0, "topic": 0}
             key.update(zip(dims, combo, strict=True))
-            yield (grain, channel, *(key[d] for d in DIMENSIONS))
+            yield (grain, *(key[d] for d in DIMENSIONS))
 
 
 def aggregate(start: datetime, end: datetime, grains: Iterable[str]) -> dict[tuple, Acc]:
@@ -303,6 +312,41 @@ def as_rows(found: dict[tuple, Acc]) -> list[Rollup]:
 # -- advocates and customers won back -------------------------------------------------------
 
 
+SCORED = (
+    "id", "author_id", "created_at", "sentiment", "answered_at", "answered_by_id",
+    "answered_by__official", "answered_by__author__user_id",
+)  # fmt: skip
+
+
+def _scored_history(customer, authors: set[int], start: datetime, end: datetime):
+    """Per author, in order: their last negative or positive message before the day, then
+    the day's own. Only the message just before each positive one matters."""
+    polar = customer.filter(
+        author_id__in=authors, sentiment__in=[Sentiment.NEGATIVE, Sentiment.POSITIVE]
+    )
+    history: dict[int, list] = defaultdict(list)
+    latest = dict(
+        polar.filter(created_at__lt=start)
+        .values("author_id")
+        .annotate(at=Max("created_at"))
+        .values_list("author_id", "at")
+    )
+    if latest:
+        before: dict[int, tuple] = {}
+        for row in polar.filter(created_at__in=set(latest.values())).values_list(*SCORED):
+            if row[2] == latest.get(row[1]) and row[0] > before.get(row[1], (0,))[0]:
+                before[row[1]] = row
+        for author, row in before.items():
+            history[author].append(row)
+    for row in (
+        polar.filter(created_at__gte=start, created_at__lt=end)
+        .order_by("created_at", "id")
+        .values_list(*SCORED)
+    ):
+        history[row[1]].append(row)
+    return history
+
+
 def people_rows(day: date, start: datetime, end: datetime):
     """PersonDay and WonBack rows for one local day."""
     customer = Message.objects.exclude(response_state=ResponseState.NOT_APPLICABLE).exclude(
@@ -333,26 +377,7 @@ def people_rows(day: date, start: datetime, end: datetime):
     positives = [m for m in todays if m[4] == Sentiment.POSITIVE]
     won = []
     if positives:
-        history: dict[int, list] = defaultdict(list)
-        for row in (
-            customer.filter(
-                author_id__in={m[1] for m in positives},
-                created_at__lt=end,
-                sentiment__in=[Sentiment.NEGATIVE, Sentiment.POSITIVE],
-            )
-            .order_by("created_at", "id")
-            .values_list(
-                "id",
-                "author_id",
-                "created_at",
-                "sentiment",
-                "answered_at",
-                "answered_by_id",
-                "answered_by__official",
-                "answered_by__author__user_id",
-            )
-        ):
-            history[row[1]].append(row)
+        history = _scored_history(customer, {m[1] for m in positives}, start, end)
         for pk, author, at, channel, *_ in positives:
             earlier = [h for h in history[author] if (h[2], h[0]) < (at, pk)]
             if not earlier:

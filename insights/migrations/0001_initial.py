@@ -4,97 +4,175 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='DirtyHour',
+            name="DirtyHour",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('hour', models.CharField(max_length=13)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("hour", models.CharField(max_length=13)),
             ],
         ),
         migrations.CreateModel(
-            name='DigestSent',
+            name="DigestSent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('week', models.DateField(help_text='The Monday of the week the digest covers')),
-                ('email', models.EmailField(max_length=254)),
-                ('sent_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("week", models.DateField(help_text="The Monday of the week the digest covers")),
+                ("email", models.EmailField(max_length=254)),
+                ("sent_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('week', 'email'), name='digest_once_per_week')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("week", "email"), name="digest_once_per_week")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PersonDay',
+            name="PersonDay",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('person', models.IntegerField()),
-                ('accepted', models.PositiveIntegerField(default=0, help_text='Their answers accepted')),
-                ('helped', models.PositiveIntegerField(default=0, help_text='Replies in community topics others started')),
-                ('positive', models.PositiveIntegerField(default=0, help_text='Messages scored positive')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("person", models.IntegerField()),
+                (
+                    "accepted",
+                    models.PositiveIntegerField(default=0, help_text="Their answers accepted"),
+                ),
+                (
+                    "helped",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Replies in community topics others started"
+                    ),
+                ),
+                (
+                    "positive",
+                    models.PositiveIntegerField(default=0, help_text="Messages scored positive"),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['day', 'person'], name='personday_day_person')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'person'), name='personday_unique')],
+                "indexes": [models.Index(fields=["day", "person"], name="personday_day_person")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("day", "person"), name="personday_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Rollup',
+            name="Rollup",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField(help_text='Local date, in TIME_ZONE')),
-                ('grain', models.CharField(help_text='Which grouping: see rollups.GRAINS', max_length=20)),
-                ('channel', models.CharField(max_length=16)),
-                ('category', models.IntegerField(default=0)),
-                ('label', models.IntegerField(default=0)),
-                ('agent', models.IntegerField(default=0)),
-                ('team', models.IntegerField(default=0)),
-                ('issue', models.IntegerField(default=0, help_text="A known issue's conversation id")),
-                ('topic', models.IntegerField(default=0)),
-                ('messages', models.PositiveIntegerField(default=0)),
-                ('negative', models.PositiveIntegerField(default=0)),
-                ('neutral', models.PositiveIntegerField(default=0)),
-                ('positive', models.PositiveIntegerField(default=0)),
-                ('answered', models.PositiveIntegerField(default=0)),
-                ('no_reply', models.PositiveIntegerField(default=0)),
-                ('within_target', models.PositiveIntegerField(default=0, help_text='Answered by the due time')),
-                ('answered_late', models.PositiveIntegerField(default=0)),
-                ('first_response', models.JSONField(default=dict)),
-                ('first_response_clock', models.JSONField(default=dict)),
-                ('resolved', models.PositiveIntegerField(default=0)),
-                ('conceded', models.PositiveIntegerField(default=0, help_text='Outcome: the company gave way')),
-                ('held', models.PositiveIntegerField(default=0, help_text='Outcome: the company held its ground')),
-                ('resolution', models.JSONField(default=dict, help_text='Business seconds, bucketed')),
-                ('rated', models.PositiveIntegerField(default=0)),
-                ('score_sum', models.PositiveIntegerField(default=0)),
-                ('scores', models.JSONField(default=dict, help_text='{score: count}')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField(help_text="Local date, in TIME_ZONE")),
+                (
+                    "grain",
+                    models.CharField(help_text="Which grouping: see rollups.GRAINS", max_length=20),
+                ),
+                ("channel", models.CharField(max_length=16)),
+                ("category", models.IntegerField(default=0)),
+                ("label", models.IntegerField(default=0)),
+                ("agent", models.IntegerField(default=0)),
+                ("team", models.IntegerField(default=0)),
+                (
+                    "issue",
+                    models.IntegerField(default=0, help_text="A known issue's conversation id"),
+                ),
+                ("topic", models.IntegerField(default=0)),
+                ("messages", models.PositiveIntegerField(default=0)),
+                ("negative", models.PositiveIntegerField(default=0)),
+                ("neutral", models.PositiveIntegerField(default=0)),
+                ("positive", models.PositiveIntegerField(default=0)),
+                ("answered", models.PositiveIntegerField(default=0)),
+                ("no_reply", models.PositiveIntegerField(default=0)),
+                (
+                    "within_target",
+                    models.PositiveIntegerField(default=0, help_text="Answered by the due time"),
+                ),
+                ("answered_late", models.PositiveIntegerField(default=0)),
+                ("first_response", models.JSONField(default=dict)),
+                ("first_response_clock", models.JSONField(default=dict)),
+                ("resolved", models.PositiveIntegerField(default=0)),
+                (
+                    "conceded",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Outcome: the company gave way"
+                    ),
+                ),
+                (
+                    "held",
+                    models.PositiveIntegerField(
+                        default=0, help_text="Outcome: the company held its ground"
+                    ),
+                ),
+                (
+                    "resolution",
+                    models.JSONField(default=dict, help_text="Business seconds, bucketed"),
+                ),
+                ("rated", models.PositiveIntegerField(default=0)),
+                ("score_sum", models.PositiveIntegerField(default=0)),
+                ("scores", models.JSONField(default=dict, help_text="{score: count}")),
             ],
             options={
-                'indexes': [models.Index(fields=['grain', 'day'], name='rollup_grain_day')],
-                'constraints': [models.UniqueConstraint(fields=('day', 'grain', 'channel', 'category', 'label', 'agent', 'team', 'issue', 'topic'), name='rollup_unique_key')],
+                "indexes": [models.Index(fields=["grain", "day"], name="rollup_grain_day")],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=(
+                            "day",
+                            "grain",
+                            "channel",
+                            "category",
+                            "label",
+                            "agent",
+                            "team",
+                            "issue",
+                            "topic",
+                        ),
+                        name="rollup_unique_key",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='WonBack',
+            name="WonBack",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('person', models.IntegerField()),
-                ('negative_message', models.IntegerField()),
-                ('answer_message', models.IntegerField()),
-                ('agent', models.IntegerField(default=0, help_text='The user whose answer it was')),
-                ('positive_message', models.IntegerField(unique=True)),
-                ('channel', models.CharField(help_text="The positive message's channel", max_length=16)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                ("person", models.IntegerField()),
+                ("negative_message", models.IntegerField()),
+                ("answer_message", models.IntegerField()),
+                ("agent", models.IntegerField(default=0, help_text="The user whose answer it was")),
+                ("positive_message", models.IntegerField(unique=True)),
+                (
+                    "channel",
+                    models.CharField(help_text="The positive message's channel", max_length=16),
+                ),
             ],
             options={
-                'indexes': [models.Index(fields=['day'], name='wonback_day')],
+                "indexes": [models.Index(fields=["day"], name="wonback_day")],
             },
         ),
     ]
