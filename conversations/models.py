@@ -387,6 +387,8 @@ class Message(models.Model):
             ),
             # Trending topics: a topic's messages by day.
             models.Index(fields=["topic", "created_at"], name="msg_topic_created"),
+            # A day's messages, as the insights rollups recompute it, and reports by date.
+            models.Index(fields=["created_at"], name="msg_created"),
         ]
         constraints = [
             models.UniqueConstraint(

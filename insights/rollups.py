@@ -333,17 +333,26 @@ def _scored_history(customer, authors: set[int], start: datetime, end: datetime)
     )
     if latest:
         before: dict[int, tuple] = {}
-        for row in polar.filter(created_at__in=set(latest.values())).values_list(*SCORED):
+        moments = customer.filter(
+            created_at__in=set(latest.values()),
+            sentiment__in=[Sentiment.NEGATIVE, Sentiment.POSITIVE],
+        )  # by the created_at index; the author is checked here
+        for row in moments.values_list(*SCORED):
             if row[2] == latest.get(row[1]) and row[0] > before.get(row[1], (0,))[0]:
                 before[row[1]] = row
         for author, row in before.items():
             history[author].append(row)
     for row in (
-        polar.filter(created_at__gte=start, created_at__lt=end)
+        customer.filter(
+            created_at__gte=start,
+            created_at__lt=end,
+            sentiment__in=[Sentiment.NEGATIVE, Sentiment.POSITIVE],
+        )
         .order_by("created_at", "id")
         .values_list(*SCORED)
     ):
-        history[row[1]].append(row)
+        if row[1] in authors:
+            history[row[1]].append(row)
     return history
 
 
