@@ -33,19 +33,19 @@ class Rollup(models.Model):
     no_reply = models.PositiveIntegerField(default=0)
     within_target = models.PositiveIntegerField(default=0, help_text="Answered by the due time")
     answered_late = models.PositiveIntegerField(default=0)
-    # First response in business seconds: {bucket lower bound in seconds: count}.
-    first_response = models.JSONField(default=dict)
-    # The same wait in wall-clock seconds, nights and weekends included.
-    first_response_clock = models.JSONField(default=dict)
+    # Histograms (rollups.encode): first response in business seconds, as (bucket lower bound
+    # in seconds, count) pairs; the same wait in wall-clock seconds, nights and weekends too.
+    first_response = models.BinaryField(default=b"")
+    first_response_clock = models.BinaryField(default=b"")
     # Cases resolved that day.
     resolved = models.PositiveIntegerField(default=0)
     conceded = models.PositiveIntegerField(default=0, help_text="Outcome: the company gave way")
     held = models.PositiveIntegerField(default=0, help_text="Outcome: the company held its ground")
-    resolution = models.JSONField(default=dict, help_text="Business seconds, bucketed")
+    resolution = models.BinaryField(default=b"", help_text="Business seconds, bucketed")
     # Ratings of resolutions made that day.
     rated = models.PositiveIntegerField(default=0)
     score_sum = models.PositiveIntegerField(default=0)
-    scores = models.JSONField(default=dict, help_text="{score: count}")
+    scores = models.BinaryField(default=b"", help_text="(score, count) pairs")
 
     class Meta:
         indexes = [models.Index(fields=["grain", "day"], name="rollup_grain_day")]

@@ -19,6 +19,7 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, timedelta
 
+import numpy as np
 from django.db import transaction
 from django.db.models import Max, OuterRef, Subquery
 from django.utils import timezone
@@ -104,11 +105,38 @@ def percentile(histogram: dict, p: float) -> int | None:
     raise AssertionError("unreachable")  # pragma: no cover - seen reaches total
 
 
-def merge(histograms: Iterable[dict]) -> dict[int, int]:
+# Histograms are stored as little-endian uint32 (value, count) pairs: summing a month of them
+# is one numpy pass over their concatenated bytes instead of a dict update per bucket.
+_PAIRS = np.dtype("<u4")
+
+
+def encode(histogram: dict) -> bytes:
+    """A {value: count} histogram as stored: (value, count) pairs by value."""
+    pairs = sorted((int(value), count) for value, count in histogram.items() if count)
+    return np.array(pairs, dtype=_PAIRS).tobytes() if pairs else b""
+
+
+def decode(data) -> dict[int, int]:
+    pairs = np.frombuffer(bytes(data), dtype=_PAIRS).reshape(-1, 2)
+    return {int(value): int(count) for value, count in pairs}
+
+
+def merge(histograms: Iterable) -> dict[int, int]:
+    """The sum of histograms, each as stored (bytes) or a {value: count} dict."""
     total: Counter = Counter()
+    chunks = []
     for histogram in histograms:
-        total.update(histogram)
-    return {int(value): count for value, count in total.items()}
+        if isinstance(histogram, dict):
+            total.update({int(value): count for value, count in histogram.items()})
+        elif histogram:
+            chunks.append(histogram)
+    if chunks:
+        pairs = np.frombuffer(b"".join(chunks), dtype=_PAIRS).reshape(-1, 2)
+        values, where = np.unique(pairs[:, 0], return_inverse=True)
+        counts = np.bincount(where, weights=pairs[:, 1])
+        for value, count in zip(values.tolist(), counts.tolist(), strict=True):
+            total[value] += int(count)
+    return dict(total)
 
 
 # -- local days -----------------------------------------------------------------------------
@@ -304,7 +332,7 @@ def as_rows(found: dict[tuple, Acc]) -> list[Rollup]:
         for name in COUNTERS:
             setattr(row, name, getattr(acc, name))
         for name in HISTOGRAMS:
-            setattr(row, name, {str(k): v for k, v in sorted(getattr(acc, name).items())})
+            setattr(row, name, encode(getattr(acc, name)))
         rows.append(row)
     return rows
 

@@ -78,6 +78,11 @@ def test_percentiles_are_nearest_rank():
     assert rollups.percentile({"120": 3, "60": 1}, 0.5) == 120  # keys sorted as numbers
     assert rollups.percentile({}, 0.5) is None
     assert rollups.merge([{"60": 1}, {"60": 2, "120": 1}]) == {60: 3, 120: 1}
+    # As stored: (value, count) pairs in bytes, summed together with any dicts.
+    stored = rollups.encode({120: 2, 60: 1, 300: 0})
+    assert len(stored) == 16 and rollups.decode(stored) == {60: 1, 120: 2}
+    assert rollups.merge([stored, memoryview(stored), {"60": 1}, b""]) == {60: 3, 120: 4}
+    assert rollups.encode({}) == b"" and rollups.decode(b"") == {}
 
 
 # -- local days -----------------------------------------------------------------------------
