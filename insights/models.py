@@ -48,7 +48,10 @@ class Rollup(models.Model):
     scores = models.BinaryField(default=b"", help_text="(score, count) pairs")
 
     class Meta:
-        indexes = [models.Index(fields=["grain", "day"], name="rollup_grain_day")]
+        # What every read asks: one grain, all channels or one, a span of days.
+        indexes = [
+            models.Index(fields=["grain", "channel", "day"], name="rollup_grain_channel_day")
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=[
