@@ -429,9 +429,16 @@ def topics(f: Filters, limit: int = 10) -> Table:
             previous[r["topic"]] += r["messages"]
         if r["day"] >= history_start:
             per_day[(r["topic"], r["day"])] += r["messages"]
-    ranked = sorted((t for t, n in counts.items() if n), key=lambda t: (-counts[t], t))
-    top = ranked[:limit]
-    trends = {t.topic_id: t for t in topic_analysis.trending(per_day, f.end, "week")}
+    return topics_table(f, counts, negative, previous, per_day, limit)
+
+
+def topics_table(
+    f: Filters, counts: Counter, negative: Counter, previous: Counter, per_day, limit: int
+) -> Table:
+    """The top topics table from counts per topic (in the span, negative, in the span before)
+    and per (topic, day) over the trend history; ties by topic id."""
+    top = sorted((t for t, n in counts.items() if n), key=lambda t: (-counts[t], t))[:limit]
+    trends = {t.topic_id for t in topic_analysis.trending(per_day, f.end, "week")}
     names = Topic.objects.in_bulk(top)
     samples = examples_for(f, top)
     table = Table(
@@ -501,6 +508,12 @@ def known_issues(f: Filters) -> Table:
     for r in found:
         for name in ("messages", "negative", "neutral", "positive"):
             per[r["issue"]][name] += r[name]
+    return known_issues_table(per)
+
+
+def known_issues_table(per: dict[int, dict]) -> Table:
+    """The known issues table from comment counts per issue ("messages", "negative",
+    "neutral", "positive"): every issue with comments, and every open one."""
     issues = (
         KnownIssue.objects.filter(Q(conversation_id__in=list(per)) | Q(resolved_at=None))
         .select_related("conversation")
@@ -516,7 +529,7 @@ def known_issues(f: Filters) -> Table:
         ],
     )  # fmt: skip
     for issue in issues:
-        c = per[issue.conversation_id]
+        c = per.get(issue.conversation_id, {})
         table.rows.append(
             {
                 "issue": issue.conversation.title,
@@ -524,7 +537,7 @@ def known_issues(f: Filters) -> Table:
                 "status": issue.get_status_display(),
                 "started": issue.started_at,
                 "last_update": issue.conversation.updated_at,
-                **{n: c[n] for n in ("messages", "negative", "neutral", "positive")},
+                **{n: c.get(n, 0) for n in ("messages", "negative", "neutral", "positive")},
             }
         )
     return table
@@ -567,9 +580,15 @@ def won_back(f: Filters, limit: int = 50) -> Table:
         query = query.filter(channel=f.channel)
     if f.agent:
         query = query.filter(agent=f.agent)  # whose answer won them back
-    found = list(query.order_by("-day", "-positive_message")[:limit])
-    ids = {w.negative_message for w in found} | {w.positive_message for w in found}
-    ids |= {w.answer_message for w in found}
+    found = query.order_by("-day", "-positive_message")[:limit]
+    return won_back_table(
+        [(w.negative_message, w.answer_message, w.positive_message, w.person) for w in found]
+    )
+
+
+def won_back_table(found: list[tuple[int, int, int, int]]) -> Table:
+    """The won-back table from (negative message, answer, positive message, person) ids."""
+    ids = {pk for row in found for pk in row[:3]}
     messages = Message.objects.select_related("author").in_bulk(list(ids))
     table = Table(
         "won_back",
@@ -580,16 +599,15 @@ def won_back(f: Filters, limit: int = 50) -> Table:
             ("positive", "Then wrote"),
         ],
     )  # fmt: skip
-    for w in found:
-        neg, pos = messages.get(w.negative_message), messages.get(w.positive_message)
-        answer = messages.get(w.answer_message)
+    for negative, answer, positive, person in found:
+        neg, pos, reply = messages.get(negative), messages.get(positive), messages.get(answer)
         if neg is None or pos is None:
-            continue
+            continue  # deleted since the rollup
         table.rows.append(
             {
-                "person": pos.author.display_name, "person_id": w.person,
+                "person": pos.author.display_name, "person_id": person,
                 "negative_at": neg.created_at, "negative": neg.body_md[:200],
-                "answered_by": answer.author.display_name if answer else "",
+                "answered_by": reply.author.display_name if reply else "",
                 "positive_at": pos.created_at, "positive": pos.body_md[:200],
                 "url": f"/staff/conversations/{pos.conversation_id}/#m{pos.pk}",
             }

@@ -22,19 +22,19 @@ from collections import Counter, defaultdict
 from datetime import date, timedelta
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import Person, Team, User
-from analysis import topics as topic_analysis
-from conversations.models import COMMUNITY_KINDS, Channel, KnownIssue, Message, Topic
+from conversations.models import COMMUNITY_KINDS, Channel
 from insights import rollups
 from insights.figures import (
     ADVOCATE_WEIGHTS,
     Filters,
     Table,
     _performance_columns,
-    examples_for,
+    known_issues_table,
+    topics_table,
+    won_back_table,
 )
 
 CUSTOMER = "m.response_state <> 'na' AND m.moderation <> 'removed'"
@@ -452,31 +452,7 @@ def topics(f: Filters, limit: int = 10) -> Table:
             previous[topic] += n
         if d >= history_start:
             per_day[(topic, d)] += n
-    top = sorted((t for t in counts if counts[t]), key=lambda t: (-counts[t], t))[:limit]
-    trends = {t.topic_id for t in topic_analysis.trending(per_day, f.end, "week")}
-    names = Topic.objects.in_bulk(top)
-    samples = examples_for(f, top)  # as the dashboard: the latest messages, one query
-    table = Table(
-        "topics",
-        "Top topics",
-        [
-            ("topic", "Topic"), ("messages", "Messages"), ("negative_share", "Negative"),
-            ("previous", "Span before"), ("trending", "Trending"),
-        ],
-    )  # fmt: skip
-    for pk in top:
-        table.rows.append(
-            {
-                "topic": names[pk].name if pk in names else f"#{pk}",
-                "topic_id": pk,
-                "messages": counts[pk],
-                "negative_share": _share(negative[pk], counts[pk]),
-                "previous": previous[pk],
-                "trending": pk in trends,
-                "examples": samples.get(pk, []),
-            }
-        )
-    return table
+    return topics_table(f, counts, negative, previous, per_day, limit)
 
 
 def known_issues(f: Filters) -> Table:
@@ -492,33 +468,7 @@ def known_issues(f: Filters) -> Table:
             params,
         )
     }
-    issues = (
-        KnownIssue.objects.filter(Q(conversation_id__in=list(per)) | Q(resolved_at=None))
-        .select_related("conversation")
-        .order_by("-started_at")
-    )
-    table = Table(
-        "known_issues",
-        "Known issues",
-        [
-            ("issue", "Known issue"), ("status", "Status"), ("started", "Started"),
-            ("last_update", "Last update"), ("messages", "Comments"), ("negative", "Negative"),
-            ("neutral", "Neutral"), ("positive", "Positive"),
-        ],
-    )  # fmt: skip
-    nothing = {"messages": 0, "negative": 0, "neutral": 0, "positive": 0}
-    for issue in issues:
-        table.rows.append(
-            {
-                "issue": issue.conversation.title,
-                "url": issue.conversation.get_absolute_url(),
-                "status": issue.get_status_display(),
-                "started": issue.started_at,
-                "last_update": issue.conversation.updated_at,
-                **per.get(issue.conversation_id, nothing),
-            }
-        )
-    return table
+    return known_issues_table(per)
 
 
 # -- people ---------------------------------------------------------------------------------
@@ -554,29 +504,9 @@ def won_back(f: Filters, limit: int = 50) -> Table:
         " ORDER BY day DESC, s.id DESC LIMIT %s",
         [hi, *day_params, lo, *narrow_params, limit],
     )
-    ids = {pk for row in found for pk in row[:3]}
-    messages = Message.objects.select_related("author").in_bulk(list(ids))
-    table = Table(
-        "won_back",
-        "Won back",
-        [
-            ("person", "Customer"), ("negative_at", "Unhappy on"), ("negative", "They wrote"),
-            ("answered_by", "Answered by"), ("positive_at", "Happy on"),
-            ("positive", "Then wrote"),
-        ],
-    )  # fmt: skip
-    for negative_id, answer_id, positive_id, person, _ in found:
-        neg, pos, answer = messages[negative_id], messages[positive_id], messages[answer_id]
-        table.rows.append(
-            {
-                "person": pos.author.display_name, "person_id": person,
-                "negative_at": neg.created_at, "negative": neg.body_md[:200],
-                "answered_by": answer.author.display_name,
-                "positive_at": pos.created_at, "positive": pos.body_md[:200],
-                "url": f"/staff/conversations/{pos.conversation_id}/#m{pos.pk}",
-            }
-        )  # fmt: skip
-    return table
+    return won_back_table(
+        [(negative, answer, positive, person) for negative, answer, positive, person, _ in found]
+    )
 
 
 def advocates(f: Filters, limit: int = 20) -> Table:
