@@ -13,6 +13,7 @@ the day of the resolution it rates, for the survey's agent. Removed messages are
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 from collections import Counter, defaultdict
@@ -85,10 +86,8 @@ def bucket(seconds: int) -> int:
     k-th shortest duration is the k-th smallest bucket: percentiles from bucket counts are
     exactly the bucketed percentiles of the raw durations."""
     seconds = max(int(seconds), 0)
-    for limit, step in BUCKETS:
-        if seconds < limit:
-            return seconds - seconds % step
-    raise AssertionError("unreachable")  # pragma: no cover - the last limit is infinite
+    step = next(step for limit, step in BUCKETS if seconds < limit)  # the last has no limit
+    return seconds - seconds % step
 
 
 def percentile(histogram: dict, p: float) -> int | None:
@@ -97,12 +96,9 @@ def percentile(histogram: dict, p: float) -> int | None:
     if not total:
         return None
     rank = max(math.ceil(p * total), 1)
-    seen = 0
-    for value in sorted(histogram, key=int):
-        seen += histogram[value]
-        if seen >= rank:
-            return int(value)
-    raise AssertionError("unreachable")  # pragma: no cover - seen reaches total
+    values = sorted(histogram, key=int)
+    seen = list(itertools.accumulate(histogram[value] for value in values))
+    return int(values[bisect.bisect_left(seen, rank)])
 
 
 # Histograms are stored as little-endian uint32 (value, count) pairs: summing a month of them
