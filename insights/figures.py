@@ -162,15 +162,16 @@ def _share(part: int, whole: int) -> float | None:
 @or_raw
 def volume(f: Filters) -> Table:
     """Customer messages by day and channel."""
-    found = rows(f, fields=("messages",), per_channel=True)
-    per: dict[tuple, int] = Counter()
-    channels: set[str] = set()
-    for r in found:
-        if r["messages"]:
-            per[(r["day"], r["channel"])] += r["messages"]
-            channels.add(r["channel"])
+    per: Counter = Counter()
+    for r in rows(f, fields=("messages",), per_channel=True):
+        per[(r["day"], r["channel"])] += r["messages"]
+    return volume_table(f, per)
+
+
+def volume_table(f: Filters, per: Counter) -> Table:
+    """The volume table from message counts per (day, channel); channels with none left out."""
     names = dict(Channel.choices)
-    order = [c for c in Channel.values if c in channels]
+    order = [c for c in Channel.values if any(n and ch == c for (_, ch), n in per.items())]
     table = Table(
         "volume",
         "Customer messages by day and channel",
@@ -186,11 +187,18 @@ def volume(f: Filters) -> Table:
 @or_raw
 def sentiment(f: Filters) -> Table:
     """The sentiment mix of customer messages by day."""
-    found = rows(f, fields=("messages", "negative", "neutral", "positive"))
     per: dict[date, Counter] = defaultdict(Counter)
-    for r in found:
-        for name in ("messages", "negative", "neutral", "positive"):
+    for r in rows(f, fields=SENTIMENTS):
+        for name in SENTIMENTS:
             per[r["day"]][name] += r[name]
+    return sentiment_table(f, per)
+
+
+SENTIMENTS = ("messages", "negative", "neutral", "positive")
+
+
+def sentiment_table(f: Filters, per: dict[date, Counter]) -> Table:
+    """The sentiment table from counts per day of `SENTIMENTS`."""
     table = Table(
         "sentiment",
         "Sentiment of customer messages by day",
@@ -200,7 +208,7 @@ def sentiment(f: Filters) -> Table:
         ],
     )  # fmt: skip
     for day in f.days:
-        c = per[day]
+        c = per.get(day, Counter())
         unscored = c["messages"] - c["negative"] - c["neutral"] - c["positive"]
         table.rows.append(
             {"day": day, "negative": c["negative"], "neutral": c["neutral"],

@@ -29,11 +29,14 @@ from conversations.models import COMMUNITY_KINDS, Channel
 from insights import rollups
 from insights.figures import (
     ADVOCATE_WEIGHTS,
+    SENTIMENTS,
     Filters,
     Table,
     _performance_columns,
     known_issues_table,
+    sentiment_table,
     topics_table,
+    volume_table,
     won_back_table,
 )
 
@@ -379,26 +382,15 @@ def volume(f: Filters) -> Table:
         f"SELECT {day}, m.channel, count(*){sql} GROUP BY 1, 2", [*day_params, *params]
     ):
         per[(_as_date(d), channel)] += n
-    names = dict(Channel.choices)
-    order = [c for c in Channel.values if any(ch == c for _, ch in per)]
-    table = Table(
-        "volume",
-        "Customer messages by day and channel",
-        [("day", "Day"), *((c, names[c]) for c in order), ("total", "Total")],
-    )
-    for d in f.days:
-        row = {"day": d, **{c: per[(d, c)] for c in order}}
-        row["total"] = sum(per[(d, c)] for c in order)
-        table.rows.append(row)
-    return table
+    return volume_table(f, per)
 
 
 def sentiment(f: Filters) -> Table:
     day, day_params = _day("m.created_at")
     sql, params = _messages(f)
     per = {
-        _as_date(d): (n, neg, neu, pos)
-        for d, n, neg, neu, pos in _fetch(
+        _as_date(d): Counter(dict(zip(SENTIMENTS, counts, strict=True)))
+        for d, *counts in _fetch(
             f"SELECT {day}, count(*),"
             " count(*) FILTER (WHERE m.sentiment = 'negative'),"
             " count(*) FILTER (WHERE m.sentiment = 'neutral'),"
@@ -407,21 +399,7 @@ def sentiment(f: Filters) -> Table:
             [*day_params, *params],
         )
     }
-    table = Table(
-        "sentiment",
-        "Sentiment of customer messages by day",
-        [
-            ("day", "Day"), ("negative", "Negative"), ("neutral", "Neutral"),
-            ("positive", "Positive"), ("unscored", "Not scored"), ("messages", "Messages"),
-        ],
-    )  # fmt: skip
-    for d in f.days:
-        n, neg, neu, pos = per.get(d, (0, 0, 0, 0))
-        table.rows.append(
-            {"day": d, "negative": neg, "neutral": neu, "positive": pos,
-             "unscored": n - neg - neu - pos, "messages": n}
-        )  # fmt: skip
-    return table
+    return sentiment_table(f, per)
 
 
 # -- topics and known issues ----------------------------------------------------------------
